@@ -1,0 +1,22 @@
+.PHONY: run test lint bench bootstrap stop clean
+
+run:  ## Odoo 18 with the four addons and demo data on http://localhost:8069
+	@scripts/run.sh
+
+test:  ## lint, then every test on a fresh database
+	@scripts/test.sh
+
+lint:
+	@scripts/bootstrap.sh && scripts/lint.sh
+
+bench:  ## speed figures against peers measured in the same run
+	@scripts/bench.sh
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+stop:  ## stop the project's PostgreSQL cluster
+	@scripts/pg.sh stop
+
+clean: stop
+	rm -rf .local

@@ -1,0 +1,14 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "SLA Escalation",
+    "summary": "Proactive escalation matrix fired at SLA thresholds (50/75/100/150%).",
+    "version": "18.0.1.0.0",
+    "category": "Helpdesk",
+    "website": "https://github.com/sla-suite/odoo-sla",
+    "author": "SLA Suite contributors",
+    "license": "AGPL-3",
+    "depends": ["sla_contract"],
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+}

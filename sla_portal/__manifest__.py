@@ -1,0 +1,14 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "SLA Customer Portal",
+    "summary": "Customers see their SLA commitments, compliance, breaches and credits in the portal.",
+    "version": "18.0.1.0.0",
+    "category": "Helpdesk",
+    "website": "https://github.com/sla-suite/odoo-sla",
+    "author": "SLA Suite contributors",
+    "license": "AGPL-3",
+    "depends": ["sla_contract", "sla_credits", "portal"],
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+}
