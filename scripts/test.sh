@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README "test": lint, then every test (pure engine, addon TransactionCase and
 # HttpCase tours, cross-addon end-to-end) on a fresh database.
-#   SLA_REUSE_DB=1 scripts/test.sh [pytest args]   keeps the existing test database
+#   SLA_REUSE_DB=1 scripts/test.sh [pytest args]       keeps the existing test database
+#   SLA_REUSE_DB=update scripts/test.sh [pytest args]  same, after updating the addons
 source "$(dirname "$0")/common.sh"
 "$ROOT/scripts/bootstrap.sh"
 [ -n "${SLA_SKIP_LINT:-}" ] || "$ROOT/scripts/lint.sh"
@@ -13,6 +14,8 @@ if [ -z "${SLA_REUSE_DB:-}" ] || ! db_has_modules "$TEST_DB" "$ADDONS"; then
     db_drop "$TEST_DB"
     say "Creating a fresh test database $TEST_DB with the four addons and demo data"
     "$VENV/bin/odoo" -c "$conf" -d "$TEST_DB" -i "$ADDONS" --stop-after-init --log-level=warn
+elif [ "${SLA_REUSE_DB}" = update ]; then
+    "$VENV/bin/odoo" -c "$conf" -d "$TEST_DB" -u "$ADDONS" --stop-after-init --log-level=warn
 fi
 
 cd "$ROOT"

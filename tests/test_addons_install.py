@@ -112,8 +112,8 @@ def test_addon_installs_alone_and_uninstalls_cleanly(odoo_conf, template_db, add
             dbname,
             command=["shell"],
             stdin=(
-                "env['ir.module.module'].search([('name', '=', %r)])"
-                ".button_immediate_uninstall()\n" % addon
+                f"env['ir.module.module'].search([('name', '=', {addon!r})])"
+                ".button_immediate_uninstall()\n"
             ),
         )
         assert _module_states(opts, dbname)[addon] == "uninstalled"

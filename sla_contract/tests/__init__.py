@@ -1,0 +1,1 @@
+from . import test_clock_deadlines, test_clock_events, test_worktime_vs_resource

@@ -1,0 +1,86 @@
+"""SLA arithmetic that needs no database: target units, usage and colours."""
+
+UNIT_MINUTES = "minutes"
+UNIT_HOURS = "hours"
+UNIT_DAYS = "days"
+
+STATE_RUNNING = "running"
+STATE_PAUSED = "paused"
+STATE_MET = "met"
+STATE_BREACHED = "breached"
+# Worst first: the ticket shows the first state any of its clocks is in.
+STATES_BY_SEVERITY = (STATE_BREACHED, STATE_RUNNING, STATE_PAUSED, STATE_MET)
+
+COLOR_GREEN = "green"
+COLOR_YELLOW = "yellow"
+COLOR_RED = "red"
+
+
+def target_to_minutes(value, unit, hours_per_day):
+    """Business minutes of a target.
+
+    A day is one full support day of the tier's calendar (its average hours
+    per day), so "5 days" on an 8-hour calendar is 40 business hours and the
+    deadline falls at the same time of day five working days later.
+    """
+    if value <= 0:
+        raise ValueError("a target must be positive")
+    if unit == UNIT_MINUTES:
+        return round(value)
+    if unit == UNIT_HOURS:
+        return round(value * 60)
+    if unit == UNIT_DAYS:
+        if hours_per_day <= 0:
+            raise ValueError("the calendar has no working hours per day")
+        return round(value * hours_per_day * 60)
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def percent_used(consumed_minutes, target_minutes):
+    if target_minutes <= 0:
+        return 0.0
+    return 100.0 * consumed_minutes / target_minutes
+
+
+def color(breached, percent, at_risk_percent):
+    if breached or percent >= 100.0:
+        return COLOR_RED
+    if percent >= at_risk_percent:
+        return COLOR_YELLOW
+    return COLOR_GREEN
+
+
+def worst_state(states):
+    present = set(states)
+    for state in STATES_BY_SEVERITY:
+        if state in present:
+            return state
+    return False
+
+
+def format_minutes(minutes):
+    """Business duration for people: '2 h 05 min', '45 min', '-1 h 10 min'."""
+    sign = "-" if minutes < 0 else ""
+    total = round(abs(minutes))
+    hours, mins = divmod(total, 60)
+    if hours:
+        return f"{sign}{hours} h {mins:02d} min"
+    return f"{sign}{mins} min"
+
+
+def schedule(calendar, start, *, target, paused, slo_percent, at_risk_percent):
+    """Deadline, SLO deadline and at-risk instant of a clock.
+
+    Finished pauses extend every instant by their business minutes, which is
+    exactly the same as planning the target from the start and skipping the
+    paused time.
+    """
+    return {
+        "deadline": calendar.add_minutes(start, target + paused),
+        "slo_deadline": calendar.add_minutes(
+            start, target * slo_percent / 100.0 + paused
+        ),
+        "at_risk_at": calendar.add_minutes(
+            start, target * at_risk_percent / 100.0 + paused
+        ),
+    }

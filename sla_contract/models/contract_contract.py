@@ -1,0 +1,181 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .sla_tier import DEDICATED_CONTACTS
+
+BASELINE_MONTHS = 6
+
+
+class ContractContract(models.Model):
+    _inherit = "contract.contract"
+
+    sla_tier_id = fields.Many2one(
+        "sla.tier", string="SLA Tier", tracking=True, check_company=True
+    )
+    sla_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Support Hours",
+        compute="_compute_sla_calendar_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Defaults to the tier's support hours.",
+    )
+    sla_team_id = fields.Many2one(
+        "helpdesk.ticket.team", string="Helpdesk Team", tracking=True
+    )
+    sla_account_manager_id = fields.Many2one(
+        "res.users", string="Account Manager", tracking=True
+    )
+    sla_dedicated_contact = fields.Selection(
+        DEDICATED_CONTACTS,
+        string="Dedicated Contacts",
+        compute="_compute_sla_dedicated_contact",
+        store=True,
+        readonly=False,
+    )
+    sla_contact_user_ids = fields.Many2many(
+        "res.users",
+        "contract_sla_contact_user_rel",
+        "contract_id",
+        "user_id",
+        string="Named Contacts",
+        help="The named team, dedicated engineer or dedicated team members.",
+    )
+    sla_date_start = fields.Date(string="SLA Start", tracking=True)
+    sla_measurement_only = fields.Boolean(
+        string="Measurement Only",
+        tracking=True,
+        help="Baseline mode: clocks are measured and reported, penalties never "
+        "apply. Start by measuring current performance before committing.",
+    )
+    sla_penalty_date = fields.Date(
+        string="Penalties From",
+        compute="_compute_sla_penalty_date",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Breaches before this date are measured but carry no penalty; by "
+        "default six months after the SLA start.",
+    )
+    sla_slo_percent = fields.Float(
+        string="Internal SLO (% of SLA)",
+        default=50.0,
+        tracking=True,
+        help="The team's internal objective, tighter than the contractual "
+        "target: 50% means a 4-hour SLA is worked as a 2-hour SLO.",
+    )
+    sla_ticket_count = fields.Integer(compute="_compute_sla_ticket_count")
+
+    @api.depends("sla_tier_id")
+    def _compute_sla_calendar_id(self):
+        for contract in self:
+            contract.sla_calendar_id = contract.sla_tier_id.calendar_id
+
+    @api.depends("sla_tier_id")
+    def _compute_sla_dedicated_contact(self):
+        for contract in self:
+            contract.sla_dedicated_contact = contract.sla_tier_id.dedicated_contact
+
+    @api.depends("sla_date_start")
+    def _compute_sla_penalty_date(self):
+        for contract in self:
+            start = contract.sla_date_start
+            contract.sla_penalty_date = (
+                start + relativedelta(months=BASELINE_MONTHS) if start else False
+            )
+
+    def _compute_sla_ticket_count(self):
+        groups = self.env["helpdesk.ticket"]._read_group(
+            [("sla_contract_id", "in", self.ids)], ["sla_contract_id"], ["__count"]
+        )
+        counts = {contract.id: count for contract, count in groups}
+        for contract in self:
+            contract.sla_ticket_count = counts.get(contract.id, 0)
+
+    @api.constrains(
+        "sla_slo_percent", "sla_penalty_date", "sla_date_start", "sla_tier_id"
+    )
+    def _check_sla(self):
+        for contract in self.filtered("sla_tier_id"):
+            if not 0 < contract.sla_slo_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The internal SLO of %(contract)s must be between 1 and 100%% "
+                        "of the SLA.",
+                        contract=contract.display_name,
+                    )
+                )
+            if not contract.sla_date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s has an SLA tier but no SLA start date.",
+                        contract=contract.display_name,
+                    )
+                )
+            if (
+                contract.sla_penalty_date
+                and contract.sla_penalty_date < contract.sla_date_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Penalties of %(contract)s cannot start before its SLA.",
+                        contract=contract.display_name,
+                    )
+                )
+
+    @api.model
+    def _get_sla_contract_domain(self, partner_ids, date):
+        return [
+            ("contract_type", "=", "sale"),
+            ("sla_tier_id", "!=", False),
+            ("commercial_partner_id", "in", partner_ids),
+            ("sla_date_start", "<=", date),
+            "|",
+            ("date_end", "=", False),
+            ("date_end", ">=", date),
+        ]
+
+    @api.model
+    def _sla_contracts_for_partners(self, partner_ids, date):
+        """{commercial partner id: the SLA contract its tickets get}.
+
+        Several active SLA contracts: the best tier wins (lowest tier
+        sequence), then the most recent SLA start, then the oldest contract.
+        """
+        contracts = self.search(self._get_sla_contract_domain(partner_ids, date))
+        ranked = contracts.sorted(
+            lambda c: (c.sla_tier_id.sequence, -c.sla_date_start.toordinal(), c.id)
+        )
+        result = {}
+        for contract in ranked:
+            result.setdefault(contract.commercial_partner_id.id, contract)
+        return result
+
+    def _sla_penalties_apply(self, date):
+        self.ensure_one()
+        return bool(
+            not self.sla_measurement_only
+            and self.sla_penalty_date
+            and date >= self.sla_penalty_date
+        )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"sla_tier_id", "sla_calendar_id", "sla_slo_percent"} & set(vals):
+            tickets = self.env["helpdesk.ticket"].search(
+                [("sla_contract_id", "in", self.ids), ("closed", "=", False)]
+            )
+            tickets._sla_reapply_policy()
+        return res
+
+    def action_view_sla_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_mgmt.helpdesk_ticket_action"
+        )
+        action["domain"] = [("sla_contract_id", "=", self.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,117 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+import threading
+from collections import OrderedDict
+
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..engine.worktime import WorkCalendar
+
+# Engines keyed by the calendar content they were built from, so an edited
+# attendance or leave can never be served stale (write_date alone does not
+# move within one transaction), and identical calendars share one engine and
+# its memoized days.
+_ENGINES = OrderedDict()
+_ENGINES_LOCK = threading.Lock()
+_ENGINES_MAX = 128
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"
+
+    def _sla_work_calendar(self):
+        """Working-time engine answering like ``plan_hours`` and
+        ``get_work_hours_count`` with ``compute_leaves=True`` and no resource.
+
+        Time off counted is the global one: leaves of type "Time Off" without
+        resource, on this calendar or on no calendar (public holidays of the
+        calendar's company or of no company).
+        """
+        self.ensure_one()
+        if self.two_weeks_calendar:
+            raise UserError(
+                self.env._(
+                    "The working schedule '%(calendar)s' alternates two weeks; "
+                    "two-week schedules are not supported for SLA clocks.",
+                    calendar=self.display_name,
+                )
+            )
+        if self.flexible_hours:
+            raise UserError(
+                self.env._(
+                    "The working schedule '%(calendar)s' has flexible hours; "
+                    "flexible schedules are not supported for SLA clocks.",
+                    calendar=self.display_name,
+                )
+            )
+        key = self._sla_work_calendar_key()
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(key)
+            if engine is not None:
+                _ENGINES.move_to_end(key)
+                return engine
+        tz, attendances, leaves = key
+        engine = WorkCalendar(tz=tz, attendances=attendances, leaves=leaves)
+        with _ENGINES_LOCK:
+            engine = _ENGINES.setdefault(key, engine)
+            while len(_ENGINES) > _ENGINES_MAX:
+                _ENGINES.popitem(last=False)
+        return engine
+
+    def _sla_work_calendar_key(self):
+        """The data the engine is built from, read fresh with two queries."""
+        self.env["resource.calendar.attendance"].flush_model(
+            [
+                "calendar_id",
+                "dayofweek",
+                "hour_from",
+                "hour_to",
+                "date_from",
+                "date_to",
+                "day_period",
+                "display_type",
+                "resource_id",
+            ]
+        )
+        self.env["resource.calendar.leaves"].flush_model(
+            [
+                "calendar_id",
+                "company_id",
+                "resource_id",
+                "time_type",
+                "date_from",
+                "date_to",
+            ]
+        )
+        cr = self.env.cr
+        # Lunch lines are breaks, not work (as _attendance_intervals_batch).
+        cr.execute(
+            """
+            SELECT dayofweek::int, hour_from, hour_to, date_from, date_to
+              FROM resource_calendar_attendance
+             WHERE calendar_id = %s
+               AND resource_id IS NULL
+               AND display_type IS NULL
+               AND day_period IS DISTINCT FROM 'lunch'
+          ORDER BY dayofweek, hour_from, hour_to, date_from, date_to
+            """,
+            [self.id],
+        )
+        attendances = tuple(cr.fetchall())
+        # Naive UTC bounds, which the engine reads as UTC.
+        cr.execute(
+            """
+            SELECT date_from, date_to
+              FROM resource_calendar_leaves
+             WHERE resource_id IS NULL
+               AND time_type = 'leave'
+               AND (calendar_id = %s
+                    OR (calendar_id IS NULL
+                        AND (%s IS NULL OR company_id IS NULL OR company_id = %s)))
+          ORDER BY date_from, date_to
+            """,
+            [self.id, self.company_id.id or None, self.company_id.id or None],
+        )
+        leaves = tuple(cr.fetchall())
+        return (self.tz or "UTC", attendances, leaves)

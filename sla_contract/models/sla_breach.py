@@ -1,0 +1,87 @@
+from odoo import api, fields, models
+
+CAUSES = [
+    ("resource", "Resource"),
+    ("process", "Process"),
+    ("technical", "Technical"),
+]
+ESCALATION_OUTCOMES = [
+    ("not_triggered", "Not triggered"),
+    ("worked", "Triggered, worked"),
+    ("failed", "Triggered, did not work"),
+]
+
+
+class SlaBreach(models.Model):
+    """A breached SLA clock and its root-cause analysis (five questions)."""
+
+    _name = "sla.breach"
+    _description = "SLA Breach"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "breached_at desc, id desc"
+
+    clock_id = fields.Many2one(
+        "sla.clock", required=True, ondelete="cascade", index=True
+    )
+    ticket_id = fields.Many2one(related="clock_id.ticket_id", store=True, index=True)
+    metric = fields.Selection(related="clock_id.metric", store=True)
+    tier_id = fields.Many2one(related="clock_id.tier_id", store=True)
+    contract_id = fields.Many2one(related="clock_id.contract_id", store=True)
+    partner_id = fields.Many2one(related="clock_id.partner_id", store=True)
+    company_id = fields.Many2one(related="clock_id.company_id", store=True)
+    ticket_priority = fields.Selection(related="clock_id.ticket_priority", store=True)
+    deadline = fields.Datetime(related="clock_id.deadline")
+    breached_at = fields.Datetime(required=True, readonly=True)
+    state = fields.Selection(
+        [("new", "To analyse"), ("analysed", "Analysed")],
+        default="new",
+        required=True,
+        tracking=True,
+    )
+    user_id = fields.Many2one("res.users", string="Analyst", tracking=True)
+    what_happened = fields.Text(help="Factual timeline of the incident.")
+    cause = fields.Selection(
+        CAUSES,
+        string="Why",
+        tracking=True,
+        help="Was it a resource issue, a process issue, or a technical issue?",
+    )
+    cause_details = fields.Text()
+    escalation_outcome = fields.Selection(
+        ESCALATION_OUTCOMES,
+        string="Escalation",
+        tracking=True,
+        help="Was escalation triggered? If not, why not? If so, did it work?",
+    )
+    escalation_notes = fields.Text()
+    customer_impact = fields.Text(
+        help="Beyond the breach itself, what downstream consequences occurred?"
+    )
+    corrective_action = fields.Text(
+        string="What we will change",
+        help="Specific process, staffing, or tooling changes to prevent recurrence.",
+    )
+
+    _sql_constraints = [
+        ("clock_uniq", "unique(clock_id)", "A clock breaches once."),
+    ]
+
+    def _compute_display_name(self):
+        for breach in self:
+            breach.display_name = breach.clock_id.display_name
+
+    @api.model
+    def _create_for_clocks(self, clocks):
+        todo = clocks.filtered(lambda c: not c.breach_ids)
+        return self.create(
+            [
+                {"clock_id": c.id, "breached_at": c.breached_at or c.deadline}
+                for c in todo
+            ]
+        )
+
+    def action_mark_analysed(self):
+        self.write({"state": "analysed"})
+
+    def action_reopen_analysis(self):
+        self.write({"state": "new"})

@@ -1,0 +1,102 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine import sla_math
+
+UNITS = [
+    (sla_math.UNIT_MINUTES, "Minutes"),
+    (sla_math.UNIT_HOURS, "Hours"),
+    (sla_math.UNIT_DAYS, "Support days"),
+]
+
+
+class SlaTierTarget(models.Model):
+    _name = "sla.tier.target"
+    _description = "SLA Tier Target"
+    _order = "tier_id, priority_sequence, id"
+
+    tier_id = fields.Many2one("sla.tier", required=True, ondelete="cascade", index=True)
+    priority_id = fields.Many2one("sla.priority", required=True, ondelete="restrict")
+    priority_sequence = fields.Integer(related="priority_id.sequence", store=True)
+    response_value = fields.Float(string="Response", required=True)
+    response_unit = fields.Selection(UNITS, required=True, default=sla_math.UNIT_HOURS)
+    resolution_value = fields.Float(string="Resolution", required=True)
+    resolution_unit = fields.Selection(
+        UNITS, required=True, default=sla_math.UNIT_HOURS
+    )
+    response_minutes = fields.Integer(
+        compute="_compute_minutes",
+        store=True,
+        help="Business minutes of the response target on the tier's calendar.",
+    )
+    resolution_minutes = fields.Integer(compute="_compute_minutes", store=True)
+
+    _sql_constraints = [
+        (
+            "tier_priority_uniq",
+            "unique(tier_id, priority_id)",
+            "A tier has one target line per priority.",
+        ),
+    ]
+
+    @api.depends(
+        "response_value",
+        "response_unit",
+        "resolution_value",
+        "resolution_unit",
+        "tier_id.calendar_id.hours_per_day",
+    )
+    def _compute_minutes(self):
+        for target in self:
+            hours_per_day = target.tier_id.calendar_id.hours_per_day or 0.0
+            values = {}
+            for metric in ("response", "resolution"):
+                value = target[f"{metric}_value"]
+                try:
+                    values[metric] = sla_math.target_to_minutes(
+                        value, target[f"{metric}_unit"], hours_per_day
+                    )
+                except ValueError:
+                    # _check_targets reports it with the tier's name.
+                    values[metric] = 0
+            target.response_minutes = values["response"]
+            target.resolution_minutes = values["resolution"]
+
+    @api.constrains(
+        "response_value", "resolution_value", "response_minutes", "resolution_minutes"
+    )
+    def _check_targets(self):
+        for target in self:
+            label = f"{target.tier_id.name} {target.priority_id.code}"
+            if target.response_value <= 0 or target.resolution_value <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(target)s: response and resolution targets must be positive.",
+                        target=label,
+                    )
+                )
+            if not target.response_minutes or not target.resolution_minutes:
+                raise ValidationError(
+                    self.env._(
+                        "%(target)s: the tier's support calendar has no working "
+                        "hours, so day-based targets cannot be measured.",
+                        target=label,
+                    )
+                )
+            if target.resolution_minutes < target.response_minutes:
+                raise ValidationError(
+                    self.env._(
+                        "%(target)s: the resolution target cannot be shorter than "
+                        "the response target.",
+                        target=label,
+                    )
+                )
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.tier_id._reapply_to_open_tickets()
+        return res
+
+    def _compute_display_name(self):
+        for target in self:
+            target.display_name = f"{target.tier_id.name} / {target.priority_id.code}"
