@@ -1,13 +1,12 @@
-from . import (
-    contract_contract,
-    helpdesk_ticket,
-    helpdesk_ticket_stage,
-    helpdesk_ticket_team,
-    resource_calendar,
-    sla_breach,
-    sla_clock,
-    sla_clock_pause,
-    sla_priority,
-    sla_tier,
-    sla_tier_target,
-)
+from . import resource_calendar
+from . import sla_priority
+from . import sla_tier
+from . import sla_tier_target
+from . import sla_clock_pause
+from . import sla_clock
+from . import sla_breach
+from . import helpdesk_ticket_stage
+from . import helpdesk_ticket_team
+from . import contract_contract
+from . import helpdesk_ticket
+from . import helpdesk_ticket_demo
