@@ -205,8 +205,14 @@ class HelpdeskTicket(models.Model):
             return
         partners = self.env["res.partner"].browse(partner_ids)
         commercial = {p.id: p.commercial_partner_id.id for p in partners}
-        contracts = self.env["contract.contract"]._sla_contracts_for_partners(
-            list(set(commercial.values())), fields.Date.context_today(self)
+        # Tickets also come from the portal and mail gateway, whose users
+        # cannot read contracts.
+        contracts = (
+            self.env["contract.contract"]
+            .sudo()
+            ._sla_contracts_for_partners(
+                list(set(commercial.values())), fields.Date.context_today(self)
+            )
         )
         for vals in vals_list:
             if "sla_contract_id" not in vals and vals.get("partner_id"):
@@ -215,8 +221,12 @@ class HelpdeskTicket(models.Model):
                     vals["sla_contract_id"] = contract.id
 
     def _sla_assign_contracts(self):
-        contracts = self.env["contract.contract"]._sla_contracts_for_partners(
-            self.commercial_partner_id.ids, fields.Date.context_today(self)
+        contracts = (
+            self.env["contract.contract"]
+            .sudo()
+            ._sla_contracts_for_partners(
+                self.commercial_partner_id.ids, fields.Date.context_today(self)
+            )
         )
         for ticket in self:
             contract = contracts.get(ticket.commercial_partner_id.id)
@@ -228,7 +238,7 @@ class HelpdeskTicket(models.Model):
     def _sla_policy(self):
         """{ticket id: what its clocks must measure}, for tickets with a tier."""
         policy = {}
-        for ticket in self:
+        for ticket in self.sudo():
             tier = ticket.sla_tier_id
             target = tier._target_for(ticket.priority) if tier else False
             if not target:
@@ -246,8 +256,12 @@ class HelpdeskTicket(models.Model):
             }
         return policy
 
-    def _sla_start_clocks(self, now, metrics=("response", "resolution")):
-        """Start clocks at `now`, in a new cycle per metric, in one create."""
+    def _sla_start_clocks(self, now, metrics=("response", "resolution"), pause_at=None):
+        """Start clocks at `now`, in a new cycle per metric, in one create.
+
+        Clocks of tickets in a pausing stage pause at `pause_at` (`now` by
+        default).
+        """
         policy = self._sla_policy()
         vals_list = []
         for ticket in self:
@@ -289,7 +303,9 @@ class HelpdeskTicket(models.Model):
                     }
                 )
         clocks = self.env["sla.clock"].sudo().create(vals_list)
-        clocks.filtered(lambda c: c.ticket_id.stage_id.sla_pause)._pause(now)
+        clocks.filtered(lambda c: c.ticket_id.stage_id.sla_pause)._pause(
+            pause_at or now
+        )
         clocks._trigger_breach_check()
         return clocks
 
@@ -297,23 +313,23 @@ class HelpdeskTicket(models.Model):
         """Apply the current tier, contract and priority as if from the start."""
         now = now or self._sla_now()
         policy = self._sla_policy()
-        with_clocks = self.filtered("sla_clock_ids")
-        with_clocks.sla_clock_ids.sudo()._apply_policy(now, policy)
+        with_clocks = self.sudo().filtered("sla_clock_ids")
+        with_clocks.sla_clock_ids._apply_policy(now, policy)
         # A ticket that gains an SLA later is measured from its creation.
-        for ticket in (self - with_clocks).filtered(
+        for ticket in (self.sudo() - with_clocks).filtered(
             lambda t: t.id in policy and not t.stage_id.closed
         ):
-            ticket._sla_start_clocks(ticket.create_date)
-            ticket.sla_clock_ids.sudo()._check_breach(now)
+            ticket._sla_start_clocks(ticket.create_date, pause_at=now)
+            ticket.sudo().sla_clock_ids._check_breach(now)
 
     def _sla_on_stage_change(self, stages_before, now):
         for ticket in self:
             before, after = stages_before[ticket.id], ticket.stage_id
             if before == after:
                 continue
-            open_clocks = ticket.sla_clock_ids.filtered(
+            open_clocks = ticket.sudo().sla_clock_ids.filtered(
                 lambda c: not c.stopped_at
-            ).sudo()
+            )
             if after.closed and not before.closed:
                 open_clocks._stop(now)
             elif before.closed and not after.closed:
@@ -330,9 +346,9 @@ class HelpdeskTicket(models.Model):
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)
         if self._sla_is_public_reply(message):
-            self.sla_clock_ids.filtered(
+            self.sudo().sla_clock_ids.filtered(
                 lambda c: c.metric == "response" and not c.stopped_at
-            ).sudo()._stop(self._sla_now())
+            )._stop(self._sla_now())
         return res
 
     @api.model

@@ -183,6 +183,9 @@ class SlaClock(models.Model):
         clocks = self.filtered(lambda c: not c.stopped_at and not c.paused_since)
         if not clocks:
             return
+        # A deadline passed before the pause is a breach, even if the
+        # scheduled job has not run yet.
+        clocks._check_breach(now)
         for clock in clocks:
             clock.consumed_minutes = clock._consumed_at(now)
         self.env["sla.clock.pause"].create(

@@ -97,6 +97,12 @@ class SlaTierTarget(models.Model):
         self.tier_id._reapply_to_open_tickets()
         return res
 
+    def unlink(self):
+        tiers = self.tier_id
+        res = super().unlink()
+        tiers.exists()._check_all_priorities()
+        return res
+
     def _compute_display_name(self):
         for target in self:
             target.display_name = f"{target.tier_id.name} / {target.priority_id.code}"

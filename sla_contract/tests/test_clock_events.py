@@ -307,3 +307,58 @@ class TestTierValidation(SlaCase):
     def test_contract_penalties_not_before_sla_start(self):
         with self.assertRaisesRegex(ValidationError, "cannot start before"):
             self.contracts["Gold"].sla_penalty_date = date(2025, 1, 1)
+
+
+class TestChannels(SlaCase):
+    def test_customer_portal_message_does_not_respond(self):
+        contact = self.env["res.partner"].create(
+            {
+                "name": "Bronze contact",
+                "parent_id": self.customers["Bronze"].id,
+                "email": "contact@bronze.example.com",
+            }
+        )
+        portal = self.env["res.users"].create(
+            {
+                "name": "Bronze portal",
+                "login": "bronze_portal",
+                "partner_id": contact.id,
+                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        ticket = self.open_ticket(
+            "Bronze", P1, local(2027, 1, 18, 9, 0), partner_id=contact.id
+        )
+        self.assertEqual(ticket.sla_contract_id, self.contracts["Bronze"])
+        with freeze_time(local(2027, 1, 18, 9, 30)):
+            ticket.with_user(portal).message_post(
+                body="Still down",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(self.clock(ticket, "response").state, "running")
+
+    def test_agent_email_reply_responds(self):
+        ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        with freeze_time(local(2027, 1, 18, 9, 45)):
+            ticket.message_post(
+                body="Replying from my mailbox",
+                message_type="email",
+                subtype_xmlid="mail.mt_comment",
+                author_id=self.agent.partner_id.id,
+            )
+        response = self.clock(ticket, "response")
+        self.assertEqual(response.state, "met")
+        self.assertEqual(response.stopped_at, local(2027, 1, 18, 9, 45))
+
+    def test_pause_after_missed_deadline_is_a_breach(self):
+        ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        self.move(ticket, self.stage_waiting, local(2027, 1, 18, 13, 30))
+        response = self.clock(ticket, "response")
+        self.assertEqual(response.state, "breached")
+        self.assertEqual(response.breached_at, local(2027, 1, 18, 13, 0))
+        self.assertEqual(self.clock(ticket, "resolution").state, "paused")
+
+    def test_removing_a_priority_target_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "missing: P2"):
+            self.gold._target_for(P2).unlink()
