@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "SLA Escalation",
-    "summary": "Proactive escalation matrix fired at SLA thresholds (50/75/100/150%).",
+    "summary": "Proactive escalation matrix fired at SLA thresholds (50/75/100/150%) (in development)",
     "version": "18.0.1.0.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",

@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "SLA Customer Portal",
-    "summary": "Customers see their SLA commitments, compliance, breaches and credits in the portal.",
+    "summary": "Customers see their SLA commitments, compliance, breaches and credits in the portal (in development)",
     "version": "18.0.1.0.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
