@@ -22,7 +22,8 @@ cd "$ROOT"
 export ODOO_RC=$conf
 say "pytest"
 set +e
-"$VENV/bin/python" -m pytest --odoo-config="$conf" --odoo-database="$TEST_DB" "$@"
+# --odoo-http: HttpCase tours need a server (pytest-odoo picks a free port).
+"$VENV/bin/python" -m pytest --odoo-config="$conf" --odoo-database="$TEST_DB" --odoo-http "$@"
 rc=$?
 set -e
 # pytest's exit 5 means no tests ran: that must never read as green.

@@ -30,4 +30,7 @@
     "demo": [
         "demo/sla_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sla_contract/static/tests/tours/*.js"],
+    },
 }
