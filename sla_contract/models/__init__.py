@@ -9,4 +9,4 @@ from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team
 from . import contract_contract
 from . import helpdesk_ticket
-from . import helpdesk_ticket_demo
+from . import sla_demo_data

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 # Odoo skips tours quietly when its browser driver cannot import this; fail
 # loudly instead.
-import websocket  # noqa: F401
+import websocket  # noqa: F401  # pylint: disable=unused-import
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged

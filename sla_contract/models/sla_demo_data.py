@@ -21,8 +21,11 @@ SCENARIOS = [
 ]
 
 
-class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+class SlaDemoData(models.AbstractModel):
+    """Demo data generator, called from demo/sla_demo.xml."""
+
+    _name = "sla.demo.data"
+    _description = "SLA Demo Data"
 
     @api.model
     def _sla_demo_populate(self, partner_xmlids, team_xmlid, per_customer=11):
@@ -77,15 +80,19 @@ class HelpdeskTicket(models.Model):
             "Login page typo",
             "Data export request",
         ]
-        ticket = self.with_context(sla_now=start, mail_notrack=True).create(
-            {
-                "name": titles[index % len(titles)],
-                "description": "<p>Reported by the customer's IT lead.</p>",
-                "partner_id": partner.id,
-                "team_id": team.id,
-                "user_id": agent.id,
-                "priority": priority,
-            }
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_context(sla_now=start, mail_notrack=True)
+            .create(
+                {
+                    "name": titles[index % len(titles)],
+                    "description": "<p>Reported by the customer's IT lead.</p>",
+                    "partner_id": partner.id,
+                    "team_id": team.id,
+                    "user_id": agent.id,
+                    "priority": priority,
+                }
+            )
         )
         self.env.cr.execute(
             "UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s",
@@ -97,7 +104,7 @@ class HelpdeskTicket(models.Model):
             return
         if scenario.startswith("open"):
             if scenario == "open_at_risk":
-                ticket._sla_demo_at(now, "progress", stages)
+                self._sla_demo_at(ticket, now, "progress", stages)
             return
         late = scenario == "breached_response"
         reply_at = (
@@ -105,13 +112,13 @@ class HelpdeskTicket(models.Model):
         )
         reply_at = min(reply_at, now)
         ticket.with_user(agent).with_context(sla_now=reply_at).message_post(
-            body="Thanks, we are looking into it.",
+            body=self.env._("Thanks, we are looking into it."),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
         if scenario == "paused":
-            ticket._sla_demo_at(
-                min(reply_at + timedelta(minutes=20), now), "waiting", stages
+            self._sla_demo_at(
+                ticket, min(reply_at + timedelta(minutes=20), now), "waiting", stages
             )
             return
         late = scenario == "breached_resolution"
@@ -119,18 +126,18 @@ class HelpdeskTicket(models.Model):
             resolution.deadline + timedelta(hours=5) if late else resolution.at_risk_at
         )
         close_at = min(max(close_at, reply_at + timedelta(minutes=5)), now)
-        ticket._sla_demo_at(close_at, "done", stages)
+        self._sla_demo_at(ticket, close_at, "done", stages)
         if scenario == "reopened":
             reopen_at = min(close_at + timedelta(days=1), now)
-            ticket._sla_demo_at(reopen_at, "progress", stages)
+            self._sla_demo_at(ticket, reopen_at, "progress", stages)
             new = ticket.sla_clock_ids.filtered(
                 lambda c: c.metric == "resolution" and not c.stopped_at
             )
             if new.deadline and new.slo_deadline < now:
-                ticket._sla_demo_at(new.slo_deadline, "done", stages)
+                self._sla_demo_at(ticket, new.slo_deadline, "done", stages)
 
-    def _sla_demo_at(self, when, stage, stages):
-        self.with_context(sla_now=when, mail_notrack=True).stage_id = stages[stage]
+    def _sla_demo_at(self, ticket, when, stage, stages):
+        ticket.with_context(sla_now=when, mail_notrack=True).stage_id = stages[stage]
 
     @api.model
     def _sla_demo_analyse_breaches(self):
