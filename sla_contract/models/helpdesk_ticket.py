@@ -77,9 +77,9 @@ class HelpdeskTicket(models.Model):
         compute_sudo=True,
         store=True,
     )
-    sla_priority_definition = fields.Text(related="sla_priority_id.definition")
-    sla_priority_impact = fields.Text(related="sla_priority_id.business_impact")
-    sla_priority_example = fields.Text(related="sla_priority_id.example")
+    sla_priority_help = fields.Char(
+        string="Priority Meaning", compute="_compute_sla_priority_help"
+    )
 
     @api.depends("sla_contract_id.sla_tier_id", "team_id.sla_default_tier_id")
     def _compute_sla_tier_id(self):
@@ -139,6 +139,22 @@ class HelpdeskTicket(models.Model):
         by_value = {p.ticket_priority: p for p in priorities}
         for ticket in self:
             ticket.sla_priority_id = by_value.get(ticket.priority, False)
+
+    @api.depends("sla_priority_id")
+    def _compute_sla_priority_help(self):
+        for ticket in self:
+            priority = ticket.sla_priority_id
+            ticket.sla_priority_help = (
+                self.env._(
+                    "%(priority)s: %(definition)s. %(impact)s; e.g. %(example)s.",
+                    priority=priority.display_name,
+                    definition=priority.definition or "",
+                    impact=priority.business_impact or "",
+                    example=priority.example or "",
+                )
+                if priority
+                else False
+            )
 
     def _search_sla_at_risk(self, operator, value):
         now = self._sla_now()

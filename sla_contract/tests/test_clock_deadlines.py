@@ -133,3 +133,14 @@ class TestClockDeadlines(SlaCase):
         self.assertEqual(
             self.clock(ticket, "response").deadline, local(2027, 1, 18, 11, 0)
         )
+
+    def test_agents_see_the_priority_definition(self):
+        ticket = self.open_ticket("Gold", P1, local(2027, 1, 18, 9, 0))
+        self.assertEqual(ticket.sla_priority_id.code, "P1")
+        self.assertEqual(
+            ticket.sla_priority_help,
+            "P1 - Critical: Service completely unavailable, no workaround. "
+            "Revenue-impacting, all users affected; e.g. Production system down.",
+        )
+        ticket.priority = P4
+        self.assertTrue(ticket.sla_priority_help.startswith("P4 - Low: Cosmetic issue"))
