@@ -3,6 +3,9 @@
 # all four addons and their demo data (login admin / admin).
 source "$(dirname "$0")/common.sh"
 "$ROOT/scripts/bootstrap.sh"
+# Stop the cluster on exit only if this command started it: tests or
+# benchmarks may be using it too.
+"$ROOT/scripts/pg.sh" status >/dev/null && pg_was_up=1 || pg_was_up=
 "$ROOT/scripts/pg.sh" start
 source "$ROOT/scripts/db.sh"
 conf=$("$ROOT/scripts/odoo-conf.sh" "$DEMO_DB")
@@ -19,5 +22,5 @@ fi
 
 [ -n "${SLA_RUN_NO_SERVE:-}" ] && exit 0
 say "Odoo is starting on http://localhost:$HTTP_PORT (admin / admin). Ctrl-C stops it."
-trap '"$ROOT/scripts/pg.sh" stop' EXIT
+[ -n "$pg_was_up" ] || trap '"$ROOT/scripts/pg.sh" stop' EXIT
 "${odoo[@]}"

@@ -6,7 +6,9 @@
 source "$(dirname "$0")/common.sh"
 "$ROOT/scripts/bootstrap.sh"
 [ -n "${SLA_SKIP_LINT:-}" ] || "$ROOT/scripts/lint.sh"
+"$ROOT/scripts/pg.sh" status >/dev/null && pg_was_up=1 || pg_was_up=
 "$ROOT/scripts/pg.sh" start
+[ -n "$pg_was_up" ] || trap '"$ROOT/scripts/pg.sh" stop' EXIT
 source "$ROOT/scripts/db.sh"
 conf=$("$ROOT/scripts/odoo-conf.sh" "$TEST_DB")
 
