@@ -6,6 +6,15 @@ from odoo.exceptions import ValidationError
 from .sla_tier import DEDICATED_CONTACTS
 
 BASELINE_MONTHS = 6
+# Read with the contract look-up itself, since a ticket create needs them all.
+SLA_POLICY_FIELDS = [
+    "commercial_partner_id",
+    "sla_tier_id",
+    "sla_calendar_id",
+    "sla_slo_percent",
+    "sla_measurement_only",
+    "sla_penalty_date",
+]
 
 
 class ContractContract(models.Model):
@@ -145,9 +154,11 @@ class ContractContract(models.Model):
         Several active SLA contracts: the best tier wins (lowest tier
         sequence), then the most recent SLA start, then the oldest contract.
         """
-        contracts = self.search(self._get_sla_contract_domain(partner_ids, date))
-        ranked = contracts.sorted(
-            lambda c: (c.sla_tier_id.sequence, -c.sla_date_start.toordinal(), c.id)
+        # Ordering by the tier follows the tier's own order (sequence, id).
+        ranked = self.search_fetch(
+            self._get_sla_contract_domain(partner_ids, date),
+            SLA_POLICY_FIELDS,
+            order="sla_tier_id, sla_date_start desc, id",
         )
         result = {}
         for contract in ranked:

@@ -135,8 +135,7 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("priority")
     def _compute_sla_priority_id(self):
-        priorities = self.env["sla.priority"].search([("active", "=", True)])
-        by_value = {p.ticket_priority: p for p in priorities}
+        by_value = self.env["sla.priority"]._by_ticket_priority()
         for ticket in self:
             ticket.sla_priority_id = by_value.get(ticket.priority, False)
 
@@ -220,6 +219,8 @@ class HelpdeskTicket(models.Model):
         if not partner_ids:
             return
         partners = self.env["res.partner"].browse(partner_ids)
+        # Only the column needed: a partner's full prefetch is wide.
+        partners.fetch(["commercial_partner_id"])
         commercial = {p.id: p.commercial_partner_id.id for p in partners}
         # Tickets also come from the portal and mail gateway, whose users
         # cannot read contracts.
@@ -254,21 +255,24 @@ class HelpdeskTicket(models.Model):
     def _sla_policy(self):
         """{ticket id: what its clocks must measure}, for tickets with a tier."""
         policy = {}
+        calendars = self.env["resource.calendar"].sudo()
         for ticket in self.sudo():
             tier = ticket.sla_tier_id
-            target = tier._target_for(ticket.priority) if tier else False
+            rules = tier._sla_rules() if tier else {}
+            target = rules.get("targets", {}).get(ticket.priority)
             if not target:
                 continue
             contract = ticket.sla_contract_id
             policy[ticket.id] = {
                 "tier": tier,
                 "contract": contract,
-                "calendar": contract.sla_calendar_id or tier.calendar_id,
+                "calendar": contract.sla_calendar_id
+                or calendars.browse(rules["calendar_id"]),
                 "priority": ticket.priority,
-                "response": target.response_minutes,
-                "resolution": target.resolution_minutes,
+                "response": target[0],
+                "resolution": target[1],
                 "slo_percent": contract.sla_slo_percent or 100.0,
-                "at_risk_percent": tier.at_risk_percent,
+                "at_risk_percent": rules["at_risk_percent"],
             }
         return policy
 

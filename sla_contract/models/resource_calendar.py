@@ -3,7 +3,7 @@
 import threading
 from collections import OrderedDict
 
-from odoo import models
+from odoo import api, models, tools
 from odoo.exceptions import UserError
 
 from ..engine.worktime import WorkCalendar
@@ -21,6 +21,15 @@ class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
 
     def _sla_work_calendar(self):
+        """The calendar's engine, cached per calendar until its data changes."""
+        self.ensure_one()
+        return self._sla_work_calendar_cached(self.id)
+
+    @tools.ormcache("calendar_id")
+    def _sla_work_calendar_cached(self, calendar_id):
+        return self.browse(calendar_id)._sla_work_calendar_uncached()
+
+    def _sla_work_calendar_uncached(self):
         """Working-time engine answering like ``plan_hours`` and
         ``get_work_hours_count`` with ``compute_leaves=True`` and no resource.
 
@@ -115,3 +124,58 @@ class ResourceCalendar(models.Model):
         )
         leaves = tuple(cr.fetchall())
         return (self.tz or "UTC", attendances, leaves)
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+
+class ResourceCalendarAttendance(models.Model):
+    _inherit = "resource.calendar.attendance"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+
+class ResourceCalendarLeaves(models.Model):
+    _inherit = "resource.calendar.leaves"
+
+    # Only time off without a resource (public holidays) moves SLA deadlines;
+    # an employee's leave must not flush every worker's caches.
+    def _sla_has_global(self):
+        return any(not leave.resource_id for leave in self)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if records._sla_has_global():
+            self.env.registry.clear_cache()
+        return records
+
+    def write(self, vals):
+        global_before = self._sla_has_global()
+        res = super().write(vals)
+        if global_before or self._sla_has_global():
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        global_leaves = self._sla_has_global()
+        res = super().unlink()
+        if global_leaves:
+            self.env.registry.clear_cache()
+        return res

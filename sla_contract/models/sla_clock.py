@@ -169,11 +169,16 @@ class SlaClock(models.Model):
             if c.deadline and c.state == STATE_RUNNING and not c.stopped_at
         ]
         if deadlines:
-            cron = self.env.ref(
+            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
                 "sla_contract.ir_cron_sla_breach", raise_if_not_found=False
             )
-            if cron:
-                cron.sudo()._trigger(at=min(deadlines))
+            # A trigger row is what ir.cron._trigger writes; inserting it
+            # directly spares loading the cron on every ticket, and a future
+            # instant needs no wake-up notification.
+            if cron_id:
+                self.env["ir.cron.trigger"].sudo().create(
+                    {"cron_id": cron_id, "call_at": min(deadlines)}
+                )
 
     # ------------------------------------------------------------------
     # events

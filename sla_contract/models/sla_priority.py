@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models, tools
 
 TICKET_PRIORITIES = [
     ("3", "Very High"),
@@ -33,6 +33,28 @@ class SlaPriority(models.Model):
             "Each ticket priority has one SLA definition.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    @api.model
+    @tools.ormcache()
+    def _by_ticket_priority(self):
+        """{helpdesk priority value: active definition id}."""
+        return {p.ticket_priority: p.id for p in self.search([("active", "=", True)])}
 
     def _compute_display_name(self):
         for priority in self:

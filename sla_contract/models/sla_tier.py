@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 DEDICATED_CONTACTS = [
@@ -100,9 +100,31 @@ class SlaTier(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        self.env.registry.clear_cache()
         if {"calendar_id", "at_risk_percent"} & set(vals):
             self._reapply_to_open_tickets()
         return res
+
+    @tools.ormcache("self.id")
+    def _sla_rules(self):
+        """What a ticket of this tier measures, read once per worker.
+
+        {"calendar_id", "at_risk_percent", "targets": {ticket priority:
+        (response minutes, resolution minutes)}}; edits of tiers, targets or
+        priorities clear it.
+        """
+        self.ensure_one()
+        return {
+            "calendar_id": self.calendar_id.id,
+            "at_risk_percent": self.at_risk_percent,
+            "targets": {
+                t.priority_id.ticket_priority: (
+                    t.response_minutes,
+                    t.resolution_minutes,
+                )
+                for t in self.target_ids
+            },
+        }
 
     def _reapply_to_open_tickets(self):
         """Policy edits apply to open tickets at once, not at their next event."""
