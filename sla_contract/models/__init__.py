@@ -1,3 +1,4 @@
+from . import sla_cache_mixin
 from . import resource_calendar
 from . import sla_priority
 from . import sla_tier

@@ -3,7 +3,7 @@
 import threading
 from collections import OrderedDict
 
-from odoo import api, models, tools
+from odoo import models, tools
 from odoo.exceptions import UserError
 
 from ..engine.worktime import WorkCalendar
@@ -18,7 +18,8 @@ _ENGINES_MAX = 128
 
 
 class ResourceCalendar(models.Model):
-    _inherit = "resource.calendar"
+    _name = "resource.calendar"
+    _inherit = ["resource.calendar", "sla.cache.mixin"]
 
     def _sla_work_calendar(self):
         """The calendar's engine, cached per calendar until its data changes."""
@@ -125,57 +126,17 @@ class ResourceCalendar(models.Model):
         leaves = tuple(cr.fetchall())
         return (self.tz or "UTC", attendances, leaves)
 
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
 
 class ResourceCalendarAttendance(models.Model):
-    _inherit = "resource.calendar.attendance"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+    _name = "resource.calendar.attendance"
+    _inherit = ["resource.calendar.attendance", "sla.cache.mixin"]
 
 
 class ResourceCalendarLeaves(models.Model):
-    _inherit = "resource.calendar.leaves"
+    _name = "resource.calendar.leaves"
+    _inherit = ["resource.calendar.leaves", "sla.cache.mixin"]
 
-    # Only time off without a resource (public holidays) moves SLA deadlines;
-    # an employee's leave must not flush every worker's caches.
-    def _sla_has_global(self):
+    def _sla_feeds_cache(self):
+        # Only time off without a resource (public holidays) moves SLA
+        # deadlines; an employee's leave must not flush every worker's caches.
         return any(not leave.resource_id for leave in self)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        if records._sla_has_global():
-            self.env.registry.clear_cache()
-        return records
-
-    def write(self, vals):
-        global_before = self._sla_has_global()
-        res = super().write(vals)
-        if global_before or self._sla_has_global():
-            self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        global_leaves = self._sla_has_global()
-        res = super().unlink()
-        if global_leaves:
-            self.env.registry.clear_cache()
-        return res

@@ -10,6 +10,7 @@ TICKET_PRIORITIES = [
 
 class SlaPriority(models.Model):
     _name = "sla.priority"
+    _inherit = ["sla.cache.mixin"]
     _description = "SLA Priority Definition"
     _order = "sequence, id"
 
@@ -33,22 +34,6 @@ class SlaPriority(models.Model):
             "Each ticket priority has one SLA definition.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     @api.model
     @tools.ormcache()

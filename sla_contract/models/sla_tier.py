@@ -18,7 +18,7 @@ REPORTING_CADENCES = [
 class SlaTier(models.Model):
     _name = "sla.tier"
     _description = "SLA Tier"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sla.cache.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -100,7 +100,6 @@ class SlaTier(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        self.env.registry.clear_cache()
         if {"calendar_id", "at_risk_percent"} & set(vals):
             self._reapply_to_open_tickets()
         return res

@@ -12,6 +12,7 @@ UNITS = [
 
 class SlaTierTarget(models.Model):
     _name = "sla.tier.target"
+    _inherit = ["sla.cache.mixin"]
     _description = "SLA Tier Target"
     _order = "tier_id, priority_sequence, id"
 
@@ -92,22 +93,14 @@ class SlaTierTarget(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return records
-
     def write(self, vals):
         res = super().write(vals)
-        self.env.registry.clear_cache()
         self.tier_id._reapply_to_open_tickets()
         return res
 
     def unlink(self):
         tiers = self.tier_id
         res = super().unlink()
-        self.env.registry.clear_cache()
         tiers.exists()._check_all_priorities()
         return res
 
