@@ -32,21 +32,18 @@ Exits non-zero when a check fails.
 """
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import sysconfig
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg2
+# the shared bootstrap sits next to this script, whatever the working directory
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import odoo_db
 
-ROOT = Path(__file__).resolve().parents[1]
-ODOO_BIN = Path(sys.executable).with_name("odoo")
 PRIORITY = "2"
 GOLD = "sla_contract.sla_tier_gold"
 # sla_contract's resource_calendar_18_7, rebuilt where sla_contract is absent
@@ -68,101 +65,6 @@ SETUPS = [
     Setup("oca", "OCA helpdesk_mgmt_sla (1 SLA)", "sla_bench_oca", "helpdesk_mgmt_sla"),
     Setup("ours", "sla_contract (2 clocks)", "sla_bench_ours", "sla_contract", True),
 ]
-
-
-def _db_params():
-    port = os.environ.get("PGPORT")
-    if not port:
-        port = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pg.sh"), "port"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    return {
-        "host": os.environ.get("PGHOST", "127.0.0.1"),
-        "port": port,
-        "user": os.environ.get("PGUSER", "odoo"),
-        "password": os.environ.get("PGPASSWORD", "odoo"),
-    }
-
-
-def _is_installed(params, db, module):
-    # an unreachable server raises here, rather than looking like a new database
-    conn = psycopg2.connect(dbname="postgres", **params)
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
-            if not cr.fetchone():
-                return False
-    finally:
-        conn.close()
-    conn = psycopg2.connect(dbname=db, **params)
-    try:
-        with conn.cursor() as cr:
-            cr.execute(
-                "SELECT 1 FROM ir_module_module"
-                " WHERE name = %s AND state = 'installed'",
-                [module],
-            )
-            return bool(cr.fetchone())
-    except psycopg2.Error:
-        return False
-    finally:
-        conn.close()
-
-
-def _odoo_args(params, db):
-    import odoo
-
-    # the suite and its OCA dependencies too, so a project database loads
-    site = Path(sysconfig.get_paths()["purelib"]) / "odoo" / "addons"
-    addons = [ROOT, site, Path(odoo.__file__).parent / "addons"]
-    return [
-        "-d",
-        db,
-        "--db_host",
-        params["host"],
-        "--db_port",
-        str(params["port"]),
-        "--db_user",
-        params["user"],
-        "--db_password",
-        params["password"],
-        "--addons-path",
-        ",".join(str(path) for path in addons if path.is_dir()),
-        # the project's filestore (scripts/odoo-conf.sh), not the home directory
-        "--data-dir",
-        str(ROOT / ".local" / "filestore"),
-        "--log-level",
-        "warn",
-    ]
-
-
-def _ensure_db(params, setup):
-    if not _is_installed(params, setup.db, setup.module):
-        action, what = "-i", f"creating database {setup.db} with"
-    elif setup.update:
-        action, what = "-u", f"updating in {setup.db}"
-    else:
-        return
-    print(f"{what} {setup.module} ...", file=sys.stderr)
-    subprocess.run(
-        [
-            str(ODOO_BIN),
-            *_odoo_args(params, setup.db),
-            *(action, setup.module, "--stop-after-init", "--without-demo=all"),
-        ],
-        check=True,
-    )
-
-
-def _drop_db(params, db):
-    conn = psycopg2.connect(dbname="postgres", **params)
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    conn.close()
 
 
 # ----------------------------------------------------------------------
@@ -367,17 +269,22 @@ def main():
     )
     args = parser.parse_args()
 
-    params = _db_params()
+    params = odoo_db.db_params()
     for setup in SETUPS:
-        _ensure_db(params, setup)
+        odoo_db.ensure_db(
+            params,
+            setup.db,
+            setup.module,
+            update=setup.update,
+            data_dir=odoo_db.FILESTORE,
+        )
 
     import odoo
     from odoo import api
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
-    config.parse_config(_odoo_args(params, SETUPS[0].db))
-    odoo.service.server.load_server_wide_modules()
+    odoo_db.load_odoo(params, SETUPS[0].db, data_dir=odoo_db.FILESTORE)
     cursors, envs = {}, {}
     try:
         for setup in SETUPS:
@@ -393,8 +300,7 @@ def main():
             cr.close()
     if args.drop:
         for setup in SETUPS:
-            Registry.delete(setup.db)
-            _drop_db(params, setup.db)
+            odoo_db.drop_db(params, setup.db)
             shutil.rmtree(config.filestore(setup.db), ignore_errors=True)
 
     report(SETUPS, medians, oca_hours, args)

@@ -24,18 +24,17 @@ import argparse
 import importlib.util
 import os
 import random
-import subprocess
 import sys
-import sysconfig
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import psycopg2
 import pytz
 
-ROOT = Path(__file__).resolve().parents[1]
-ODOO_BIN = Path(sys.executable).with_name("odoo")
+# the shared bootstrap sits next to this script, whatever the working directory
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import odoo_db
+
 TOLERANCE = timedelta(seconds=1)
 UTC = pytz.utc
 BRUSSELS = pytz.timezone("Europe/Brussels")
@@ -65,92 +64,11 @@ HOLIDAYS = [
 
 def _load_engine():
     # by path: the addon package need not be importable (or installed)
-    path = ROOT / "sla_contract" / "engine" / "worktime.py"
+    path = odoo_db.ROOT / "sla_contract" / "engine" / "worktime.py"
     spec = importlib.util.spec_from_file_location("sla_worktime_bench", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _db_params():
-    port = os.environ.get("PGPORT")
-    if not port:
-        port = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pg.sh"), "port"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    return {
-        "host": os.environ.get("PGHOST", "127.0.0.1"),
-        "port": port,
-        "user": os.environ.get("PGUSER", "odoo"),
-        "password": os.environ.get("PGPASSWORD", "odoo"),
-    }
-
-
-def _has_resource(params, db):
-    try:
-        conn = psycopg2.connect(dbname=db, **params)
-    except psycopg2.OperationalError:
-        return False
-    try:
-        with conn.cursor() as cr:
-            cr.execute(
-                "SELECT 1 FROM ir_module_module"
-                " WHERE name = 'resource' AND state = 'installed'"
-            )
-            return bool(cr.fetchone())
-    except psycopg2.Error:
-        return False
-    finally:
-        conn.close()
-
-
-def _odoo_args(params, db):
-    import odoo
-
-    # the suite and its OCA dependencies too, so a project database loads
-    site = Path(sysconfig.get_paths()["purelib"]) / "odoo" / "addons"
-    addons = [ROOT, site, Path(odoo.__file__).parent / "addons"]
-    return [
-        "-d",
-        db,
-        "--db_host",
-        params["host"],
-        "--db_port",
-        str(params["port"]),
-        "--db_user",
-        params["user"],
-        "--db_password",
-        params["password"],
-        "--addons-path",
-        ",".join(str(path) for path in addons if path.is_dir()),
-        "--log-level",
-        "warn",
-    ]
-
-
-def _ensure_db(params, db):
-    if _has_resource(params, db):
-        return
-    print(f"creating database {db} with resource ...", file=sys.stderr)
-    subprocess.run(
-        [
-            str(ODOO_BIN),
-            *_odoo_args(params, db),
-            *("-i", "resource", "--stop-after-init", "--without-demo=all"),
-        ],
-        check=True,
-    )
-
-
-def _drop_db(params, db):
-    conn = psycopg2.connect(dbname="postgres", **params)
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    conn.close()
 
 
 def _make_calendar(env):
@@ -368,16 +286,13 @@ def main():
     )
     args = parser.parse_args()
 
-    params = _db_params()
-    _ensure_db(params, args.db)
+    params = odoo_db.db_params()
+    odoo_db.ensure_db(params, args.db, "resource")
 
-    import odoo
     from odoo import SUPERUSER_ID, api
     from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(_odoo_args(params, args.db))
-    odoo.service.server.load_server_wide_modules()
+    odoo_db.load_odoo(params, args.db)
     engine_module = _load_engine()
     registry = Registry(args.db)
     with registry.cursor() as cr:
@@ -387,8 +302,7 @@ def main():
         finally:
             cr.rollback()
     if args.drop:
-        Registry.delete(args.db)
-        _drop_db(params, args.db)
+        odoo_db.drop_db(params, args.db)
 
     return report(result, args.calls, args.min_speedup)
 

@@ -1,0 +1,127 @@
+"""Database and Odoo bootstrap shared by the ``bench/`` scripts.
+
+PostgreSQL is reached on ``$PGHOST`` (default 127.0.0.1) and ``$PGPORT``
+(default: the port of ``scripts/pg.sh``), as ``$PGUSER`` / ``$PGPASSWORD``
+(default odoo/odoo). Databases are created through the project's Odoo
+command line, then Odoo is loaded in-process on them.
+"""
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[1]
+ODOO_BIN = Path(sys.executable).with_name("odoo")
+# the project's filestore (scripts/odoo-conf.sh), not the home directory
+FILESTORE = ROOT / ".local" / "filestore"
+
+
+def db_params():
+    port = os.environ.get("PGPORT")
+    if not port:
+        port = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pg.sh"), "port"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    return {
+        "host": os.environ.get("PGHOST", "127.0.0.1"),
+        "port": port,
+        "user": os.environ.get("PGUSER", "odoo"),
+        "password": os.environ.get("PGPASSWORD", "odoo"),
+    }
+
+
+def is_installed(params, db, module):
+    # an unreachable server raises here, rather than looking like a new database
+    conn = psycopg2.connect(dbname="postgres", **params)
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
+            if not cr.fetchone():
+                return False
+    finally:
+        conn.close()
+    conn = psycopg2.connect(dbname=db, **params)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT 1 FROM ir_module_module"
+                " WHERE name = %s AND state = 'installed'",
+                [module],
+            )
+            return bool(cr.fetchone())
+    except psycopg2.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def odoo_args(params, db, data_dir=None):
+    import odoo
+
+    # the suite and its OCA dependencies too, so a project database loads
+    site = Path(sysconfig.get_paths()["purelib"]) / "odoo" / "addons"
+    addons = [ROOT, site, Path(odoo.__file__).parent / "addons"]
+    args = [
+        "-d",
+        db,
+        "--db_host",
+        params["host"],
+        "--db_port",
+        str(params["port"]),
+        "--db_user",
+        params["user"],
+        "--db_password",
+        params["password"],
+        "--addons-path",
+        ",".join(str(path) for path in addons if path.is_dir()),
+    ]
+    if data_dir is not None:
+        args += ["--data-dir", str(data_dir)]
+    return [*args, "--log-level", "warn"]
+
+
+def ensure_db(params, db, module, update=False, data_dir=None):
+    """Install `module` in `db` (created if missing), or update it if asked."""
+    if not is_installed(params, db, module):
+        action, what = "-i", f"creating database {db} with"
+    elif update:
+        action, what = "-u", f"updating in {db}"
+    else:
+        return
+    print(f"{what} {module} ...", file=sys.stderr)
+    subprocess.run(
+        [
+            str(ODOO_BIN),
+            *odoo_args(params, db, data_dir),
+            *(action, module, "--stop-after-init", "--without-demo=all"),
+        ],
+        check=True,
+    )
+
+
+def load_odoo(params, db, data_dir=None):
+    """Configure the in-process Odoo as the command line would for `db`."""
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(odoo_args(params, db, data_dir))
+    odoo.service.server.load_server_wide_modules()
+
+
+def drop_db(params, db):
+    from odoo.modules.registry import Registry
+
+    # the registry would otherwise keep serving a database that is gone
+    Registry.delete(db)
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    conn.close()
