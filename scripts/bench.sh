@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every bench/ script against a fresh benchmark database.
+# Runs both bench scripts; each creates its databases once and reuses them.
 source "$(dirname "$0")/common.sh"
 "$ROOT/scripts/bootstrap.sh"
 "$ROOT/scripts/pg.sh" start
