@@ -182,7 +182,7 @@ class HelpdeskTicket(models.Model):
 
     def write(self, vals):
         if self.env.context.get("sla_skip_policy") or not (
-            (POLICY_FIELDS | {"stage_id"}) & set(vals)
+            (POLICY_FIELDS | {"stage_id", "company_id"}) & set(vals)
         ):
             return super().write(vals)
         stages_before = {t.id: t.stage_id for t in self}
@@ -190,6 +190,14 @@ class HelpdeskTicket(models.Model):
         now = self._sla_now()
         if "partner_id" in vals and "sla_contract_id" not in vals:
             self._sla_assign_contracts()
+        if {"partner_id", "company_id"} & set(vals):
+            for ticket in self.sudo().filtered("sla_clock_ids"):
+                ticket.sla_clock_ids.write(
+                    {
+                        "company_id": ticket.company_id.id,
+                        "partner_id": ticket.commercial_partner_id.id,
+                    }
+                )
         if POLICY_FIELDS & set(vals):
             self._sla_reapply_policy(now)
         if "stage_id" in vals:
@@ -308,6 +316,8 @@ class HelpdeskTicket(models.Model):
                 vals_list.append(
                     {
                         "ticket_id": ticket.id,
+                        "company_id": ticket.company_id.id,
+                        "partner_id": ticket.commercial_partner_id.id,
                         "metric": metric,
                         "cycle": max(cycles.mapped("cycle"), default=0) + 1,
                         "contract_id": contract.id,

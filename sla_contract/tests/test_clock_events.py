@@ -362,3 +362,32 @@ class TestChannels(SlaCase):
     def test_removing_a_priority_target_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "missing: P2"):
             self.gold._target_for(P2).unlink()
+
+
+class TestBreachScheduling(SlaCase):
+    def _triggers(self):
+        cron = self.env.ref("sla_contract.ir_cron_sla_breach")
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+
+    def test_job_wakes_at_the_earliest_deadline_and_rearms(self):
+        self._triggers().unlink()
+        first = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        self.assertEqual(
+            self._triggers().mapped("call_at"), [local(2027, 1, 18, 13, 0)]
+        )
+        # A later deadline needs no extra wake-up while an earlier one is pending.
+        self.open_ticket("Bronze", P2, local(2027, 1, 18, 9, 30))
+        self.assertEqual(len(self._triggers()), 1)
+        # An earlier one does.
+        self.open_ticket("Platinum", P1, local(2027, 1, 18, 9, 40))
+        self.assertIn(local(2027, 1, 18, 9, 55), self._triggers().mapped("call_at"))
+        with freeze_time(local(2027, 1, 18, 13, 0)):
+            # ir.cron deletes the triggers it has served.
+            self._triggers().filtered(
+                lambda t: t.call_at <= local(2027, 1, 18, 13, 0)
+            ).unlink()
+            self.env["sla.clock"]._cron_mark_breaches()
+        self.assertEqual(self.clock(first, "response").state, "breached")
+        # Re-armed for the next running deadline: the Bronze P2 response,
+        # 8 business hours after Monday 09:30.
+        self.assertIn(local(2027, 1, 19, 9, 30), self._triggers().mapped("call_at"))
