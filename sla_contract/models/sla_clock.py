@@ -126,7 +126,9 @@ class SlaClock(models.Model):
     # ------------------------------------------------------------------
 
     def _sla_now(self):
-        return self.env.context.get("sla_now") or fields.Datetime.now()
+        if self.env.su and self.env.context.get("sla_now"):
+            return self.env.context["sla_now"]
+        return fields.Datetime.now()
 
     def _work_calendar(self):
         return self.calendar_id._sla_work_calendar()

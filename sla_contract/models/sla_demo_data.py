@@ -111,7 +111,8 @@ class SlaDemoData(models.AbstractModel):
             (response.deadline + timedelta(hours=2)) if late else response.slo_deadline
         )
         reply_at = min(reply_at, now)
-        ticket.with_user(agent).with_context(sla_now=reply_at).message_post(
+        ticket.with_context(sla_now=reply_at).message_post(
+            author_id=agent.partner_id.id,
             body=self.env._("Thanks, we are looking into it."),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",

@@ -391,3 +391,17 @@ class TestBreachScheduling(SlaCase):
         # Re-armed for the next running deadline: the Bronze P2 response,
         # 8 business hours after Monday 09:30.
         self.assertIn(local(2027, 1, 19, 9, 30), self._triggers().mapped("call_at"))
+
+    def test_client_context_cannot_backdate_a_response(self):
+        ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        with freeze_time(local(2027, 1, 18, 15, 0)):
+            ticket.with_user(self.agent).with_context(
+                sla_now=local(2027, 1, 18, 9, 5)
+            ).message_post(
+                body="Backdated?",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        response = self.clock(ticket, "response")
+        self.assertEqual(response.stopped_at, local(2027, 1, 18, 15, 0))
+        self.assertEqual(response.state, "breached")
