@@ -399,15 +399,6 @@ class HelpdeskTicket(models.Model):
         users = message.author_id.sudo().with_context(active_test=False).user_ids
         return any(not user.share for user in users)
 
-    # ------------------------------------------------------------------
-    # actions
-    # ------------------------------------------------------------------
-
-    def action_sla_recompute(self):
-        """Re-apply the SLA policy now (also done on every relevant change)."""
-        self._sla_reapply_policy()
-        return True
-
 
 def _and(domain):
     return ["&"] * (len(domain) - 1) + domain

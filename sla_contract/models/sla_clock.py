@@ -164,7 +164,6 @@ class SlaClock(models.Model):
                 at_risk_percent=clock.at_risk_percent,
             )
             clock.write({key: _naive(value) for key, value in instants.items()})
-        self._trigger_breach_check()
 
     def _trigger_breach_check(self):
         """Make sure the breach job wakes up at the earliest new deadline.
@@ -225,6 +224,7 @@ class SlaClock(models.Model):
                 clock.state = STATE_RUNNING
         clocks._schedule()
         clocks._check_breach(now)
+        clocks._trigger_breach_check()
 
     def _close_pause(self, now):
         self.ensure_one()
@@ -276,6 +276,7 @@ class SlaClock(models.Model):
         is recounted on the new calendar from the recorded pauses, so none
         is lost; met clocks stay met.
         """
+        retargeted = self.browse()
         for clock in self.filtered(lambda c: c.state != STATE_MET):
             vals = policy.get(clock.ticket_id.id)
             if not vals:
@@ -315,6 +316,9 @@ class SlaClock(models.Model):
                 if clock.deadline > end:
                     clock._unbreach()
             clock._check_breach(now)
+            retargeted |= clock
+        # One wake-up for the whole batch, not one look-up per clock.
+        retargeted._trigger_breach_check()
 
     def _unbreach(self):
         for clock in self:
