@@ -171,7 +171,7 @@ def _check(setup, tickets):
             )
             assert all(c.deadline > c.start_at for c in clocks), ticket.number
             assert set(clocks.mapped("state")) == {"running"}, ticket.number
-            assert ticket.sla_deadline == min(clocks.mapped("deadline"))
+            assert ticket.sla_next_deadline == min(clocks.mapped("deadline"))
 
 
 # ----------------------------------------------------------------------

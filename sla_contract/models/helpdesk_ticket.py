@@ -32,7 +32,7 @@ class HelpdeskTicket(models.Model):
         index="btree_not_null",
     )
     sla_clock_ids = fields.One2many("sla.clock", "ticket_id", string="SLA Clocks")
-    sla_deadline = fields.Datetime(
+    sla_next_deadline = fields.Datetime(
         string="SLA Deadline",
         compute="_compute_sla_summary",
         store=True,
@@ -100,14 +100,14 @@ class HelpdeskTicket(models.Model):
             clocks = ticket.sla_clock_ids
             open_clocks = clocks.filtered(lambda c: not c.stopped_at)
             counting = open_clocks.filtered(lambda c: not c.paused_since)
-            ticket.sla_deadline = min(counting.mapped("deadline"), default=False)
+            ticket.sla_next_deadline = min(counting.mapped("deadline"), default=False)
             ticket.sla_at_risk_at = min(counting.mapped("at_risk_at"), default=False)
             ticket.sla_state = sla_math.worst_state(clocks.mapped("state"))
             ticket.sla_breached = STATE_BREACHED in clocks.mapped("state")
             ticket.sla_paused = bool(open_clocks) and not counting
 
     @api.depends_context("sla_now")
-    @api.depends("sla_deadline", "sla_at_risk_at", "sla_breached", "sla_clock_ids")
+    @api.depends("sla_next_deadline", "sla_at_risk_at", "sla_breached", "sla_clock_ids")
     def _compute_sla_live(self):
         now = self._sla_now()
         today = self._sla_today_bounds()
@@ -126,11 +126,11 @@ class HelpdeskTicket(models.Model):
             ticket.sla_remaining_display = nxt.remaining_display if nxt else False
             ticket.sla_at_risk = bool(
                 ticket.sla_at_risk_at
-                and ticket.sla_at_risk_at <= now < ticket.sla_deadline
+                and ticket.sla_at_risk_at <= now < ticket.sla_next_deadline
                 and not ticket.sla_breached
             )
             ticket.sla_due_today = bool(
-                ticket.sla_deadline and today[0] <= ticket.sla_deadline < today[1]
+                ticket.sla_next_deadline and today[0] <= ticket.sla_next_deadline < today[1]
             )
 
     @api.depends("priority")
@@ -159,14 +159,14 @@ class HelpdeskTicket(models.Model):
         now = self._sla_now()
         domain = [
             ("sla_at_risk_at", "<=", now),
-            ("sla_deadline", ">", now),
+            ("sla_next_deadline", ">", now),
             ("sla_breached", "=", False),
         ]
         return domain if (operator == "=") == bool(value) else ["!", *_and(domain)]
 
     def _search_sla_due_today(self, operator, value):
         start, end = self._sla_today_bounds()
-        domain = [("sla_deadline", ">=", start), ("sla_deadline", "<", end)]
+        domain = [("sla_next_deadline", ">=", start), ("sla_next_deadline", "<", end)]
         return domain if (operator == "=") == bool(value) else ["!", *_and(domain)]
 
     # ------------------------------------------------------------------

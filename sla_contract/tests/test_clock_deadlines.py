@@ -18,7 +18,7 @@ class TestClockDeadlines(SlaCase):
         self.assertEqual(
             self.clock(ticket, "resolution").deadline, local(2027, 1, 20, 16, 0)
         )
-        self.assertEqual(ticket.sla_deadline, local(2027, 1, 18, 12, 0))
+        self.assertEqual(ticket.sla_next_deadline, local(2027, 1, 18, 12, 0))
 
     def test_bronze_p1_monday_holiday_moves_to_tuesday(self):
         self.holiday(self.business_hours, date(2027, 1, 18))
