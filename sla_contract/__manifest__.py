@@ -17,6 +17,7 @@
         "data/sla_tier_data.xml",
         "data/helpdesk_ticket_stage_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_message_subtype_data.xml",
         "views/sla_tier_views.xml",
         "views/sla_priority_views.xml",
         "views/sla_clock_views.xml",

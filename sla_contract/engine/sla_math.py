@@ -8,8 +8,16 @@ STATE_RUNNING = "running"
 STATE_PAUSED = "paused"
 STATE_MET = "met"
 STATE_BREACHED = "breached"
+STATE_CANCELLED = "cancelled"
 # Worst first: the ticket shows the first state any of its clocks is in.
-STATES_BY_SEVERITY = (STATE_BREACHED, STATE_RUNNING, STATE_PAUSED, STATE_MET)
+STATES_BY_SEVERITY = (
+    STATE_BREACHED,
+    STATE_RUNNING,
+    STATE_PAUSED,
+    STATE_MET,
+    STATE_CANCELLED,
+)
+OPEN_STATES = (STATE_RUNNING, STATE_PAUSED)
 
 COLOR_GREEN = "green"
 COLOR_YELLOW = "yellow"
@@ -68,19 +76,42 @@ def format_minutes(minutes):
     return f"{sign}{mins} min"
 
 
-def schedule(calendar, start, *, target, paused, slo_percent, at_risk_percent):
-    """Deadline, SLO deadline and at-risk instant of a clock.
+def instant_at(calendar, start, *, target, paused, percent):
+    """Instant at which a clock started at `start` has used `percent` of
+    `target` business minutes, given `paused` business minutes of finished
+    pauses.
 
-    Finished pauses extend every instant by their business minutes, which is
-    exactly the same as planning the target from the start and skipping the
-    paused time.
+    Finished pauses push every threshold by their business minutes, which is
+    the same as planning from the start and skipping the paused time. Any
+    percentage works, above 100 included (an escalation at 150%).
     """
+    if percent < 0:
+        raise ValueError("a percentage of the target cannot be negative")
+    return calendar.add_minutes(start, target * percent / 100.0 + paused)
+
+
+def schedule(calendar, start, *, target, paused, slo_percent, at_risk_percent):
+    """Deadline, SLO deadline and at-risk instant of a clock."""
+
+    def at(percent):
+        return instant_at(
+            calendar, start, target=target, paused=paused, percent=percent
+        )
+
     return {
-        "deadline": calendar.add_minutes(start, target + paused),
-        "slo_deadline": calendar.add_minutes(
-            start, target * slo_percent / 100.0 + paused
-        ),
-        "at_risk_at": calendar.add_minutes(
-            start, target * at_risk_percent / 100.0 + paused
-        ),
+        "deadline": at(100.0),
+        "slo_deadline": at(slo_percent),
+        "at_risk_at": at(at_risk_percent),
     }
+
+
+def stop_outcome(deadline, stopped_at, already_breached):
+    """State of a clock stopped at `stopped_at` against its final deadline.
+
+    The deadline must already include every pause, the one being closed by
+    the stop as well: a clock closed from a waiting stage is compared with
+    the deadline its pause pushed, not the one before it.
+    """
+    if already_breached or (deadline and deadline < stopped_at):
+        return STATE_BREACHED
+    return STATE_MET

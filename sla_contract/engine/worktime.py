@@ -242,6 +242,11 @@ class WorkCalendar:
 
     # -- public API ----------------------------------------------------------
 
+    @property
+    def has_working_time(self):
+        """False when no weekday has any working hours: nothing can be planned."""
+        return self._has_attendance
+
     def add_minutes(self, start, minutes):
         """Instant ``minutes`` business minutes after ``start`` (aware UTC).
 

@@ -1,4 +1,5 @@
 from . import sla_cache_mixin
+from . import ir_cron
 from . import resource_calendar
 from . import sla_priority
 from . import sla_tier

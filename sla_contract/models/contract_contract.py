@@ -136,8 +136,9 @@ class ContractContract(models.Model):
                 )
 
     @api.model
-    def _get_sla_contract_domain(self, partner_ids, date):
-        return [
+    def _get_sla_contract_domain(self, partner_ids, date, company_id=None):
+        company = [("company_id", "in", [company_id, False])] if company_id else []
+        return company + [
             ("contract_type", "=", "sale"),
             ("sla_tier_id", "!=", False),
             ("commercial_partner_id", "in", partner_ids),
@@ -148,15 +149,16 @@ class ContractContract(models.Model):
         ]
 
     @api.model
-    def _sla_contracts_for_partners(self, partner_ids, date):
-        """{commercial partner id: the SLA contract its tickets get}.
+    def _sla_contracts_for_partners(self, partner_ids, date, company_id=None):
+        """{commercial partner id: the SLA contract its tickets in
+        `company_id` get}.
 
         Several active SLA contracts: the best tier wins (lowest tier
         sequence), then the most recent SLA start, then the oldest contract.
         """
         # Ordering by the tier follows the tier's own order (sequence, id).
         ranked = self.search_fetch(
-            self._get_sla_contract_domain(partner_ids, date),
+            self._get_sla_contract_domain(partner_ids, date, company_id),
             SLA_POLICY_FIELDS,
             order="sla_tier_id, sla_date_start desc, id",
         )

@@ -3,9 +3,10 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..engine import sla_math
-from ..engine.sla_math import STATE_BREACHED, STATE_MET
+from ..engine.sla_math import STATE_BREACHED, STATE_CANCELLED, STATE_MET
 from .sla_clock import STATES, _naive
 
 POLICY_FIELDS = {"priority", "partner_id", "sla_contract_id", "team_id"}
@@ -49,7 +50,16 @@ class HelpdeskTicket(models.Model):
         STATES, string="SLA Status", compute="_compute_sla_summary", store=True
     )
     sla_breached = fields.Boolean(
-        string="SLA Breached", compute="_compute_sla_summary", store=True
+        string="SLA Breached",
+        compute="_compute_sla_summary",
+        store=True,
+        tracking=True,
+    )
+    sla_warning = fields.Char(
+        string="SLA Warning",
+        readonly=True,
+        copy=False,
+        help="Why the ticket has no SLA clock although its customer has an SLA.",
     )
     sla_paused = fields.Boolean(
         string="SLA Paused", compute="_compute_sla_summary", store=True
@@ -112,7 +122,9 @@ class HelpdeskTicket(models.Model):
         now = self._sla_now()
         today = self._sla_today_bounds()
         for ticket in self:
-            live = ticket.sla_clock_ids.filtered(lambda c: c.state != STATE_MET)
+            live = ticket.sla_clock_ids.filtered(
+                lambda c: c.state not in (STATE_MET, STATE_CANCELLED)
+            )
             colors = set(live.mapped("color"))
             if ticket.sla_breached or "red" in colors:
                 ticket.sla_color = "red"
@@ -130,7 +142,8 @@ class HelpdeskTicket(models.Model):
                 and not ticket.sla_breached
             )
             ticket.sla_due_today = bool(
-                ticket.sla_next_deadline and today[0] <= ticket.sla_next_deadline < today[1]
+                ticket.sla_next_deadline
+                and today[0] <= ticket.sla_next_deadline < today[1]
             )
 
     @api.depends("priority")
@@ -170,35 +183,82 @@ class HelpdeskTicket(models.Model):
         return domain if (operator == "=") == bool(value) else ["!", *_and(domain)]
 
     # ------------------------------------------------------------------
+    # constraints and onchanges
+    # ------------------------------------------------------------------
+
+    @api.onchange("partner_id", "company_id")
+    def _onchange_sla_contract(self):
+        # The form shows the contract the ticket will get; create() fills it
+        # the same way when the form leaves it empty.
+        for ticket in self:
+            ticket.sla_contract_id = ticket._sla_find_contracts().get(ticket.id)
+
+    def _sla_check_contract_choice(self):
+        """A contract picked by hand must be one of the customer's SLA
+        contracts, in the ticket's company."""
+        for ticket in self.sudo().filtered("sla_contract_id"):
+            contract = ticket.sla_contract_id
+            if (
+                contract.contract_type != "sale"
+                or not contract.sla_tier_id
+                or contract.commercial_partner_id != ticket.commercial_partner_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s: %(contract)s is not an SLA contract of "
+                        "%(customer)s.",
+                        ticket=ticket.display_name,
+                        contract=contract.display_name,
+                        customer=ticket.commercial_partner_id.display_name
+                        or self.env._("the ticket's customer"),
+                    )
+                )
+            if contract.company_id and contract.company_id != ticket.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s belongs to %(company)s; the SLA contract "
+                        "%(contract)s belongs to %(other)s.",
+                        ticket=ticket.display_name,
+                        company=ticket.company_id.display_name,
+                        contract=contract.display_name,
+                        other=contract.company_id.display_name,
+                    )
+                )
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "sla_breached" in init_values and self.sla_breached:
+            return self.env.ref("sla_contract.mt_ticket_sla_breached")
+        return super()._track_subtype(init_values)
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
+        chosen = [bool(vals.get("sla_contract_id")) for vals in vals_list]
         self._sla_prefill_contracts(vals_list)
         tickets = super().create(vals_list)
+        picked = dict(zip(tickets.ids, chosen, strict=True))
+        tickets.filtered(lambda t: picked[t.id])._sla_check_contract_choice()
         tickets._sla_start_clocks(self._sla_now())
         return tickets
 
     def write(self, vals):
-        if self.env.context.get("sla_skip_policy") or not (
+        # Skipping the SLA is for the addon's own code, never a client's.
+        if (self.env.su and self.env.context.get("sla_skip_policy")) or not (
             (POLICY_FIELDS | {"stage_id", "company_id"}) & set(vals)
         ):
             return super().write(vals)
         stages_before = {t.id: t.stage_id for t in self}
         res = super().write(vals)
         now = self._sla_now()
-        if "partner_id" in vals and "sla_contract_id" not in vals:
+        if "sla_contract_id" in vals:
+            self._sla_check_contract_choice()
+        elif {"partner_id", "company_id"} & set(vals):
             self._sla_assign_contracts()
-        if {"partner_id", "company_id"} & set(vals):
-            for ticket in self.sudo().filtered("sla_clock_ids"):
-                ticket.sla_clock_ids.write(
-                    {
-                        "company_id": ticket.company_id.id,
-                        "partner_id": ticket.commercial_partner_id.id,
-                    }
-                )
-        if POLICY_FIELDS & set(vals):
+        if (POLICY_FIELDS | {"company_id"}) & set(vals):
             self._sla_reapply_policy(now)
         if "stage_id" in vals:
             self._sla_on_stage_change(stages_before, now)
@@ -226,46 +286,68 @@ class HelpdeskTicket(models.Model):
         return start.replace(tzinfo=None), end.replace(tzinfo=None)
 
     @api.model
+    def _sla_contract_lookup(self, pairs):
+        """{(commercial partner id, company id): SLA contract} for the pairs.
+
+        Tickets also come from the portal and the mail gateway, whose users
+        cannot read contracts.
+        """
+        contracts = self.env["contract.contract"].sudo()
+        found = {}
+        for company_id in {company for _partner, company in pairs}:
+            partner_ids = [p for p, c in pairs if c == company_id]
+            by_partner = contracts._sla_contracts_for_partners(
+                partner_ids, fields.Date.context_today(self), company_id
+            )
+            found.update({(p, company_id): c for p, c in by_partner.items()})
+        return found
+
+    def _sla_find_contracts(self):
+        """{ticket id: the SLA contract its customer and company give it}."""
+        pairs = {
+            (t.commercial_partner_id.id, t.company_id.id)
+            for t in self
+            if t.commercial_partner_id
+        }
+        found = self._sla_contract_lookup(pairs) if pairs else {}
+        return {
+            t.id: found.get((t.commercial_partner_id.id, t.company_id.id)) for t in self
+        }
+
+    @api.model
     def _sla_prefill_contracts(self, vals_list):
-        partner_ids = {v["partner_id"] for v in vals_list if v.get("partner_id")}
-        if not partner_ids:
+        # The form sends sla_contract_id: False on a new ticket.
+        todo = [
+            v for v in vals_list if v.get("partner_id") and not v.get("sla_contract_id")
+        ]
+        if not todo:
             return
-        partners = self.env["res.partner"].browse(partner_ids)
+        partners = self.env["res.partner"].browse({v["partner_id"] for v in todo})
         # Only the column needed: a partner's full prefetch is wide.
         partners.fetch(["commercial_partner_id"])
         commercial = {p.id: p.commercial_partner_id.id for p in partners}
-        # Tickets also come from the portal and mail gateway, whose users
-        # cannot read contracts.
-        contracts = (
-            self.env["contract.contract"]
-            .sudo()
-            ._sla_contracts_for_partners(
-                list(set(commercial.values())), fields.Date.context_today(self)
-            )
-        )
-        for vals in vals_list:
-            if "sla_contract_id" not in vals and vals.get("partner_id"):
-                contract = contracts.get(commercial[vals["partner_id"]])
-                if contract:
-                    vals["sla_contract_id"] = contract.id
+        default_company = self.env.company.id
+        keys = [
+            (commercial[v["partner_id"]], v.get("company_id") or default_company)
+            for v in todo
+        ]
+        found = self._sla_contract_lookup(set(keys))
+        for vals, key in zip(todo, keys, strict=True):
+            if found.get(key):
+                vals["sla_contract_id"] = found[key].id
 
     def _sla_assign_contracts(self):
-        contracts = (
-            self.env["contract.contract"]
-            .sudo()
-            ._sla_contracts_for_partners(
-                self.commercial_partner_id.ids, fields.Date.context_today(self)
-            )
-        )
+        found = self._sla_find_contracts()
         for ticket in self:
-            contract = contracts.get(ticket.commercial_partner_id.id)
+            contract = found.get(ticket.id)
             if ticket.sla_contract_id != contract:
-                ticket.with_context(sla_skip_policy=True).sla_contract_id = (
+                ticket.sudo().with_context(sla_skip_policy=True).sla_contract_id = (
                     contract.id if contract else False
                 )
 
     def _sla_policy(self):
-        """{ticket id: what its clocks must measure}, for tickets with a tier."""
+        """{ticket id: what its clocks must measure}, for tickets with a tier,
+        a target for their priority and a usable calendar."""
         policy = {}
         calendars = self.env["resource.calendar"].sudo()
         for ticket in self.sudo():
@@ -275,11 +357,19 @@ class HelpdeskTicket(models.Model):
             if not target:
                 continue
             contract = ticket.sla_contract_id
+            calendar = contract.sla_calendar_id or calendars.browse(
+                rules["calendar_id"]
+            )
+            problem = calendar._sla_calendar_problem(ticket.company_id.id)
+            if problem:
+                ticket._sla_report_problem(problem)
+                continue
+            if ticket.sla_warning:
+                ticket.with_context(sla_skip_policy=True).sla_warning = False
             policy[ticket.id] = {
                 "tier": tier,
                 "contract": contract,
-                "calendar": contract.sla_calendar_id
-                or calendars.browse(rules["calendar_id"]),
+                "calendar": calendar,
                 "priority": ticket.priority,
                 "response": target[0],
                 "resolution": target[1],
@@ -288,90 +378,191 @@ class HelpdeskTicket(models.Model):
             }
         return policy
 
-    def _sla_start_clocks(self, now, metrics=("response", "resolution"), pause_at=None):
-        """Start clocks at `now`, in a new cycle per metric, in one create.
+    def _sla_report_problem(self, problem):
+        """Bad SLA configuration never refuses a ticket: it goes on without
+        a clock, says why on the ticket, and asks the SLA manager to act."""
+        self.ensure_one()
+        if self.sla_warning == problem:
+            return
+        self.sudo().with_context(sla_skip_policy=True).sla_warning = problem
+        self.sudo().message_post(
+            body=self.env._(
+                "This ticket has no SLA clock: %(problem)s", problem=problem
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        manager = self.team_id.user_id or self.env.ref(
+            "base.user_admin", raise_if_not_found=False
+        )
+        if manager:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=manager.id,
+                summary=self.env._("Fix the SLA configuration"),
+                note=problem,
+            )
 
-        Clocks of tickets in a pausing stage pause at `pause_at` (`now` by
-        default).
-        """
+    def _sla_start_clocks(
+        self, now, metrics=("response", "resolution"), paused_tickets=None
+    ):
+        """Start clocks at `now`, in a new cycle per metric, in one create."""
         policy = self._sla_policy()
         vals_list = []
+        Clock = self.env["sla.clock"]
         for ticket in self:
             rule = policy.get(ticket.id)
             if not rule or ticket.stage_id.closed:
                 continue
-            calendar = rule["calendar"]._sla_work_calendar()
-            contract = rule["contract"]
-            measurement_only = bool(contract) and not contract._sla_penalties_apply(
-                now.date()
-            )
+            calendar = rule["calendar"]._sla_work_calendar(ticket.company_id.id)
+            try:
+                instants_by_metric = {
+                    metric: sla_math.schedule(
+                        calendar,
+                        now,
+                        target=rule[metric],
+                        paused=0.0,
+                        slo_percent=rule["slo_percent"],
+                        at_risk_percent=rule["at_risk_percent"],
+                    )
+                    for metric in metrics
+                }
+            except ValueError as exc:
+                # e.g. a calendar whose working time ended: no deadline exists.
+                ticket._sla_report_problem(str(exc))
+                continue
             for metric in metrics:
+                instants = instants_by_metric[metric]
                 cycles = ticket.sla_clock_ids.filtered(
                     lambda c, m=metric: c.metric == m
                 )
-                instants = sla_math.schedule(
-                    calendar,
-                    now,
-                    target=rule[metric],
-                    paused=0.0,
-                    slo_percent=rule["slo_percent"],
-                    at_risk_percent=rule["at_risk_percent"],
-                )
                 vals_list.append(
                     {
+                        **Clock._prepare_policy_values(ticket, rule, metric, now),
                         "ticket_id": ticket.id,
-                        "company_id": ticket.company_id.id,
-                        "partner_id": ticket.commercial_partner_id.id,
                         "metric": metric,
                         "cycle": max(cycles.mapped("cycle"), default=0) + 1,
-                        "contract_id": contract.id,
-                        "tier_id": rule["tier"].id,
-                        "calendar_id": rule["calendar"].id,
-                        "ticket_priority": rule["priority"],
-                        "target_minutes": rule[metric],
-                        "slo_percent": rule["slo_percent"],
-                        "at_risk_percent": rule["at_risk_percent"],
-                        "measurement_only": measurement_only,
                         "start_at": now,
                         **{key: _naive(value) for key, value in instants.items()},
                     }
                 )
-        clocks = self.env["sla.clock"].sudo().create(vals_list)
-        clocks.filtered(lambda c: c.ticket_id.stage_id.sla_pause)._pause(
-            pause_at or now
-        )
-        clocks._trigger_breach_check()
-        return clocks
+        if not vals_list:
+            return Clock
+        return Clock._start(vals_list, paused_tickets=paused_tickets)
 
     def _sla_reapply_policy(self, now=None):
-        """Apply the current tier, contract and priority as if from the start."""
+        """Apply the current tier, contract and priority as if from the start.
+
+        Open clocks are re-targeted; open clocks whose SLA went away are
+        cancelled; a ticket that gains an SLA is measured from its creation,
+        replaying what already happened on it.
+        """
         now = now or self._sla_now()
         policy = self._sla_policy()
-        with_clocks = self.sudo().filtered("sla_clock_ids")
-        with_clocks.sla_clock_ids._apply_policy(now, policy)
-        # A ticket that gains an SLA later is measured from its creation.
-        for ticket in (self.sudo() - with_clocks).filtered(
+        tickets = self.sudo()
+        open_clocks = tickets.sla_clock_ids.filtered(lambda c: not c.stopped_at)
+        open_clocks.filtered(lambda c: c.ticket_id.id not in policy)._cancel(now)
+        open_clocks.filtered(lambda c: c.ticket_id.id in policy)._apply_policy(
+            now, policy
+        )
+        for ticket in tickets.filtered(
             lambda t: t.id in policy and not t.stage_id.closed
         ):
-            ticket._sla_start_clocks(ticket.create_date, pause_at=now)
-            ticket.sudo().sla_clock_ids._check_breach(now)
+            if not ticket.sla_clock_ids:
+                ticket._sla_replay_from_creation(now)
+                continue
+            # An SLA back after it went away starts a new cycle now.
+            restart = [
+                metric
+                for metric in ("response", "resolution")
+                if ticket.sla_clock_ids.filtered(lambda c, m=metric: c.metric == m)
+                .sorted("cycle")[-1:]
+                .state
+                == STATE_CANCELLED
+            ]
+            if restart:
+                ticket._sla_start_clocks(now, metrics=tuple(restart))
+
+    def _sla_replay_from_creation(self, now):
+        """Measure a ticket that gains its SLA late as if the SLA had applied
+        from its creation: public replies and stage moves it already had are
+        played again, in order, on the new clocks."""
+        self.ensure_one()
+        start = self.create_date
+        history = self._sla_history(start, now)
+        first_stage = next(
+            (event[2][0] for event in history if event[1] == "stage"), self.stage_id
+        )
+        self._sla_start_clocks(
+            start, paused_tickets=self if first_stage.sla_pause else self.browse()
+        )
+        for at, kind, payload in history:
+            if kind == "reply":
+                self._sla_on_public_reply(at)
+            else:
+                self._sla_stage_transition(*payload, at)
+        self.sla_clock_ids._check_breach(now)
+
+    def _sla_history(self, start, end):
+        """[(instant, "reply" | "stage", None | (stage before, stage after))]
+        of the ticket between `start` and `end`, oldest first."""
+        self.ensure_one()
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("date", ">=", start),
+                    ("date", "<=", end),
+                ],
+                order="date, id",
+            )
+        )
+        stages = (
+            self.env["helpdesk.ticket.stage"].sudo().with_context(active_test=False)
+        )
+        events = []
+        for message in messages:
+            for tracking in message.sudo().tracking_value_ids.filtered(
+                lambda t: t.field_id.name == "stage_id"
+            ):
+                events.append(
+                    (
+                        message.date,
+                        "stage",
+                        (
+                            stages.browse(tracking.old_value_integer),
+                            stages.browse(tracking.new_value_integer),
+                        ),
+                    )
+                )
+            if self._sla_is_public_reply(message):
+                events.append((message.date, "reply", None))
+        return events
+
+    def _sla_stage_transition(self, before, after, at):
+        """What moving from stage `before` to `after` at `at` does to the
+        ticket's clocks."""
+        self.ensure_one()
+        open_clocks = self.sudo().sla_clock_ids.filtered(lambda c: not c.stopped_at)
+        if after.closed and not before.closed:
+            if after.sla_cancel:
+                open_clocks._cancel(at)
+            else:
+                open_clocks._stop(at)
+        elif before.closed and not after.closed:
+            self._sla_start_clocks(at, metrics=("resolution",))
+        elif after.sla_pause and not before.sla_pause:
+            open_clocks._pause(at)
+        elif before.sla_pause and not after.sla_pause:
+            open_clocks._resume(at)
 
     def _sla_on_stage_change(self, stages_before, now):
         for ticket in self:
             before, after = stages_before[ticket.id], ticket.stage_id
-            if before == after:
-                continue
-            open_clocks = ticket.sudo().sla_clock_ids.filtered(
-                lambda c: not c.stopped_at
-            )
-            if after.closed and not before.closed:
-                open_clocks._stop(now)
-            elif before.closed and not after.closed:
-                ticket._sla_start_clocks(now, metrics=("resolution",))
-            elif after.sla_pause and not before.sla_pause:
-                open_clocks._pause(now)
-            elif before.sla_pause and not after.sla_pause:
-                open_clocks._resume(now)
+            if before != after:
+                ticket._sla_stage_transition(before, after, now)
 
     # ------------------------------------------------------------------
     # responses
@@ -380,10 +571,13 @@ class HelpdeskTicket(models.Model):
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)
         if self._sla_is_public_reply(message):
-            self.sudo().sla_clock_ids.filtered(
-                lambda c: c.metric == "response" and not c.stopped_at
-            )._stop(self._sla_now())
+            self._sla_on_public_reply(self._sla_now())
         return res
+
+    def _sla_on_public_reply(self, at):
+        self.sudo().sla_clock_ids.filtered(
+            lambda c: c.metric == "response" and not c.stopped_at
+        )._stop(at)
 
     @api.model
     def _sla_is_public_reply(self, message):

@@ -11,6 +11,16 @@ ESCALATION_OUTCOMES = [
     ("failed", "Triggered, did not work"),
 ]
 
+ANALYSIS_FIELDS = (
+    "what_happened",
+    "cause",
+    "cause_details",
+    "escalation_outcome",
+    "escalation_notes",
+    "customer_impact",
+    "corrective_action",
+)
+
 
 class SlaBreach(models.Model):
     """A breached SLA clock and its root-cause analysis (five questions)."""
@@ -78,6 +88,16 @@ class SlaBreach(models.Model):
                 {"clock_id": c.id, "breached_at": c.breached_at or c.deadline}
                 for c in todo
             ]
+        )
+
+    def _sla_analysis_started(self):
+        """Whether any of these breaches is being or has been analysed: such
+        a breach is a fact people worked on, and is never deleted."""
+        return any(
+            breach.state != "new"
+            or breach.user_id
+            or any(breach[name] for name in ANALYSIS_FIELDS)
+            for breach in self
         )
 
     def action_mark_analysed(self):

@@ -4,7 +4,14 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..engine import sla_math
-from ..engine.sla_math import STATE_BREACHED, STATE_MET, STATE_PAUSED, STATE_RUNNING
+from ..engine.sla_math import (
+    OPEN_STATES,
+    STATE_BREACHED,
+    STATE_CANCELLED,
+    STATE_MET,
+    STATE_PAUSED,
+    STATE_RUNNING,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -14,12 +21,65 @@ STATES = [
     (STATE_PAUSED, "Paused"),
     (STATE_MET, "Met"),
     (STATE_BREACHED, "Breached"),
+    (STATE_CANCELLED, "Cancelled"),
 ]
+BREACH_CRON = "sla_contract.ir_cron_sla_breach"
+
+# What a clock goes through; the hook `_sla_on_transition` receives them.
+EVENT_STARTED = "started"
+EVENT_PAUSED = "paused"
+EVENT_RESUMED = "resumed"
+EVENT_RETARGETED = "retargeted"
+EVENT_MET = "met"
+EVENT_BREACHED = "breached"
+EVENT_BREACH_LIFTED = "breach_lifted"
+EVENT_CANCELLED = "cancelled"
 
 
 def _naive(dt):
     """Engine results are aware UTC; Odoo stores naive UTC."""
     return dt.replace(tzinfo=None) if dt else dt
+
+
+class Transitions:
+    """The clock transitions of one operation, handed to the hook at once.
+
+    Every state change goes through one of these, so an addon reacting to
+    "breached" sees each breach once, in one batch, whatever caused it (the
+    job, a pause after the deadline, a stop, a re-target).
+    """
+
+    def __init__(self, env):
+        self.env = env
+        self.events = {}
+
+    def add(self, event, clocks):
+        ids = self.events.setdefault(event, [])
+        ids.extend(i for i in clocks.ids if i not in ids)
+
+    def flush(self):
+        events, self.events = self.events, {}
+        clocks = self.env["sla.clock"].sudo()
+        batch = {event: clocks.browse(ids) for event, ids in events.items() if ids}
+        if batch:
+            clocks._sla_on_transition(batch)
+
+
+def _transitions(method):
+    """Give `method` a Transitions collector, flushed when the outermost
+    call returns, so nested steps (a stop that breaches) share one batch."""
+
+    def wrapper(self, *args, tr=None, **kwargs):
+        if tr is not None:
+            return method(self, *args, tr=tr, **kwargs)
+        tr = Transitions(self.env)
+        result = method(self, *args, tr=tr, **kwargs)
+        tr.flush()
+        return result
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
 
 
 class SlaClock(models.Model):
@@ -47,7 +107,7 @@ class SlaClock(models.Model):
         "res.partner", string="Customer", index=True, readonly=True
     )
     user_id = fields.Many2one(related="ticket_id.user_id", string="Assigned to")
-    contract_id = fields.Many2one("contract.contract")
+    contract_id = fields.Many2one("contract.contract", index="btree_not_null")
     tier_id = fields.Many2one("sla.tier", required=True, ondelete="restrict")
     calendar_id = fields.Many2one("resource.calendar", required=True)
     ticket_priority = fields.Selection(
@@ -75,9 +135,20 @@ class SlaClock(models.Model):
     at_risk_at = fields.Datetime(index=True, readonly=True)
     state = fields.Selection(STATES, required=True, default=STATE_RUNNING, index=True)
     stopped_at = fields.Datetime(
-        readonly=True, help="When the clock was met or closed."
+        readonly=True,
+        index=True,
+        help="When the clock stopped: met, breached or cancelled. A stopped "
+        "clock is final.",
     )
     breached_at = fields.Datetime(readonly=True)
+    report_date = fields.Date(
+        string="Reporting Date",
+        compute="_compute_report_date",
+        store=True,
+        index=True,
+        help="The day (UTC) this clock counts in reports: the day it stopped, "
+        "or the day it breached for an open clock.",
+    )
     breach_ids = fields.One2many("sla.breach", "clock_id")
     percent_used = fields.Float(compute="_compute_live", digits=(16, 1))
     remaining_minutes = fields.Float(compute="_compute_live")
@@ -95,6 +166,12 @@ class SlaClock(models.Model):
         ),
     ]
 
+    @api.depends("stopped_at", "breached_at")
+    def _compute_report_date(self):
+        for clock in self:
+            at = clock.stopped_at or clock.breached_at
+            clock.report_date = at.date() if at else False
+
     @api.depends_context("sla_now")
     @api.depends("state", "deadline", "consumed_minutes", "paused_since", "stopped_at")
     def _compute_live(self):
@@ -107,10 +184,14 @@ class SlaClock(models.Model):
             clock.percent_used = sla_math.percent_used(consumed, clock.target_minutes)
             clock.remaining_minutes = clock.target_minutes - consumed
             clock.remaining_display = sla_math.format_minutes(clock.remaining_minutes)
-            clock.color = sla_math.color(
-                clock.state == STATE_BREACHED,
-                clock.percent_used if clock.state != STATE_MET else 0.0,
-                clock.at_risk_percent,
+            clock.color = (
+                False
+                if clock.state == STATE_CANCELLED
+                else sla_math.color(
+                    clock.state == STATE_BREACHED,
+                    clock.percent_used if clock.state != STATE_MET else 0.0,
+                    clock.at_risk_percent,
+                )
             )
 
     def _compute_display_name(self):
@@ -131,7 +212,9 @@ class SlaClock(models.Model):
         return fields.Datetime.now()
 
     def _work_calendar(self):
-        return self.calendar_id._sla_work_calendar()
+        """The engine of the clock's calendar, holidays of its company only."""
+        self.ensure_one()
+        return self.calendar_id._sla_work_calendar(self.company_id.id)
 
     def _consumed_at(self, now, engine=None):
         """Business minutes counted against the target at `now`."""
@@ -144,86 +227,151 @@ class SlaClock(models.Model):
         elapsed = engine.minutes_between(self.start_at, now)
         return max(elapsed - self.paused_minutes, 0.0)
 
+    def _instant_at(self, percent):
+        """When this clock reaches `percent` of its target (naive UTC).
+
+        False for a stopped or paused clock: its thresholds are not reached
+        while it does not count. Escalation asks for its own percentages.
+        """
+        self.ensure_one()
+        if self.stopped_at or self.paused_since:
+            return False
+        return _naive(
+            sla_math.instant_at(
+                self._work_calendar(),
+                self.start_at,
+                target=self.target_minutes,
+                paused=self.paused_minutes,
+                percent=percent,
+            )
+        )
+
     # ------------------------------------------------------------------
-    # scheduling
+    # policy and scheduling
     # ------------------------------------------------------------------
+
+    @api.model
+    def _prepare_policy_values(self, ticket, rule, metric, start):
+        """What a clock of `metric` measures under `rule` (see
+        helpdesk.ticket._sla_policy), as if the rule applied since `start`.
+
+        The one builder used by clock creation and re-targeting alike; addons
+        add their own columns with super().
+        """
+        contract = rule["contract"]
+        return {
+            "company_id": ticket.company_id.id,
+            "partner_id": ticket.commercial_partner_id.id,
+            "contract_id": contract.id,
+            "tier_id": rule["tier"].id,
+            "calendar_id": rule["calendar"].id,
+            "ticket_priority": rule["priority"],
+            "target_minutes": rule[metric],
+            "slo_percent": rule["slo_percent"],
+            "at_risk_percent": rule["at_risk_percent"],
+            "measurement_only": bool(contract)
+            and not contract._sla_penalties_apply(start.date()),
+        }
 
     def _schedule(self):
-        """Recompute deadline, SLO deadline and at-risk instant of each clock.
+        """Recount every open clock from its recorded pauses and recompute
+        its instants: deadline, SLO deadline and at-risk instant.
 
-        The paused business minutes extend every instant: they are added to
-        the amount planned from the clock's start.
+        The one scheduling step, run on start, resume, re-target, calendar
+        change and stop. Paused time is recounted on the clock's current
+        calendar, so none is lost when the calendar or target changes.
         """
-        for clock in self:
+        for clock in self.filtered(lambda c: not c.stopped_at):
+            engine = clock._work_calendar()
+            paused = 0.0
+            for pause in clock.pause_ids.filtered("stop_at"):
+                minutes = engine.minutes_between(pause.start_at, pause.stop_at)
+                if pause.business_minutes != minutes:
+                    pause.business_minutes = minutes
+                paused += minutes
+            vals = {"paused_minutes": paused}
+            if clock.paused_since:
+                vals["consumed_minutes"] = max(
+                    engine.minutes_between(clock.start_at, clock.paused_since) - paused,
+                    0.0,
+                )
             instants = sla_math.schedule(
-                clock._work_calendar(),
+                engine,
                 clock.start_at,
                 target=clock.target_minutes,
-                paused=clock.paused_minutes,
+                paused=paused,
                 slo_percent=clock.slo_percent,
                 at_risk_percent=clock.at_risk_percent,
             )
-            clock.write({key: _naive(value) for key, value in instants.items()})
+            vals.update({key: _naive(value) for key, value in instants.items()})
+            clock.write(vals)
 
     def _trigger_breach_check(self):
-        """Make sure the breach job wakes up at the earliest new deadline.
-
-        Only one wake-up is kept ahead: a deadline later than the next
-        pending trigger is picked up when that run re-arms the job for the
-        earliest running deadline (see _cron_mark_breaches).
-        """
+        """Wake the breach job at the earliest deadline among these clocks."""
         deadlines = [
             c.deadline
             for c in self
             if c.deadline and c.state == STATE_RUNNING and not c.stopped_at
         ]
         if deadlines:
-            self._arm_breach_job(min(deadlines))
+            self.env["ir.cron"]._sla_wake(BREACH_CRON, min(deadlines))
+
+    # ------------------------------------------------------------------
+    # transitions
+    # ------------------------------------------------------------------
+
+    def _sla_on_transition(self, events):
+        """Hook called once per operation with what happened to clocks.
+
+        `events` maps an event (EVENT_STARTED, EVENT_PAUSED, EVENT_RESUMED,
+        EVENT_RETARGETED, EVENT_MET, EVENT_BREACHED, EVENT_BREACH_LIFTED,
+        EVENT_CANCELLED) to the clocks it happened to, in superuser mode.
+        Nothing to do here; escalation, credits and notifications override it
+        and call super().
+        """
 
     @api.model
-    def _arm_breach_job(self, at):
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "sla_contract.ir_cron_sla_breach", raise_if_not_found=False
-        )
-        if not cron_id:
-            return
-        self.env.cr.execute(
-            "SELECT min(call_at) FROM ir_cron_trigger WHERE cron_id = %s", [cron_id]
-        )
-        pending = self.env.cr.fetchone()[0]
-        if pending and pending <= at:
-            return
-        # A trigger row is what ir.cron._trigger writes; inserting it directly
-        # spares loading the cron, and a future instant needs no wake-up.
-        self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
+    @_transitions
+    def _start(self, vals_list, *, tr, paused_tickets=None):
+        """Create clocks, then pause at once those of `paused_tickets` (by
+        default the tickets in a stage that pauses the SLA)."""
+        clocks = self.sudo().create(vals_list)
+        tr.add(EVENT_STARTED, clocks)
+        if paused_tickets is None:
+            paused_tickets = clocks.ticket_id.filtered("stage_id.sla_pause")
+        for clock in clocks.filtered(lambda c: c.ticket_id in paused_tickets):
+            clock._pause(clock.start_at, tr=tr)
+        clocks._trigger_breach_check()
+        return clocks
 
-    # ------------------------------------------------------------------
-    # events
-    # ------------------------------------------------------------------
-
-    def _pause(self, now):
+    @_transitions
+    def _pause(self, now, *, tr):
         clocks = self.filtered(lambda c: not c.stopped_at and not c.paused_since)
         if not clocks:
             return
         # A deadline passed before the pause is a breach, even if the
         # scheduled job has not run yet.
-        clocks._check_breach(now)
+        clocks._check_breach(now, tr=tr)
         for clock in clocks:
             clock.consumed_minutes = clock._consumed_at(now)
-        self.env["sla.clock.pause"].create(
+        self.env["sla.clock.pause"].sudo().create(
             [{"clock_id": c.id, "start_at": now} for c in clocks]
         )
         clocks.write({"paused_since": now})
         clocks.filtered(lambda c: c.state == STATE_RUNNING).state = STATE_PAUSED
+        tr.add(EVENT_PAUSED, clocks)
 
-    def _resume(self, now):
+    @_transitions
+    def _resume(self, now, *, tr):
         clocks = self.filtered(lambda c: c.paused_since and not c.stopped_at)
+        if not clocks:
+            return
         for clock in clocks:
             clock._close_pause(now)
-            if clock.state == STATE_PAUSED:
-                clock.state = STATE_RUNNING
+        clocks.filtered(lambda c: c.state == STATE_PAUSED).state = STATE_RUNNING
         clocks._schedule()
-        clocks._check_breach(now)
+        tr.add(EVENT_RESUMED, clocks)
+        clocks._check_breach(now, tr=tr)
         clocks._trigger_breach_check()
 
     def _close_pause(self, now):
@@ -236,98 +384,151 @@ class SlaClock(models.Model):
             {"paused_since": False, "paused_minutes": self.paused_minutes + minutes}
         )
 
-    def _stop(self, now):
-        """Stop clocks at `now`: met when on time, breached otherwise."""
+    @_transitions
+    def _stop(self, now, *, tr):
+        """Stop open clocks at `now`: met when on time, breached otherwise.
+
+        A pause still open is closed first and the deadline moved by it, so
+        a ticket closed while waiting on the customer is judged on the
+        business time it really used.
+        """
         clocks = self.filtered(lambda c: not c.stopped_at)
         for clock in clocks:
             if clock.paused_since:
                 clock._close_pause(now)
-            clock.consumed_minutes = clock._consumed_at(now)
-            clock.stopped_at = now
-        clocks._check_breach(now)
-        clocks.filtered(
-            lambda c: c.state in (STATE_RUNNING, STATE_PAUSED)
-        ).state = STATE_MET
+                clock._schedule()
+        newly_breached = self.browse()
+        for clock in clocks:
+            state = sla_math.stop_outcome(
+                clock.deadline, now, clock.state == STATE_BREACHED
+            )
+            if state == STATE_BREACHED and clock.state != STATE_BREACHED:
+                newly_breached |= clock
+            clock.write(
+                {
+                    "consumed_minutes": clock._consumed_at(now),
+                    "stopped_at": now,
+                    "state": state if state != STATE_BREACHED else clock.state,
+                }
+            )
+        newly_breached._mark_breached(tr=tr)
+        tr.add(EVENT_MET, clocks.filtered(lambda c: c.state == STATE_MET))
 
-    def _check_breach(self, now):
-        """Mark breached the clocks whose deadline passed while counting."""
+    @_transitions
+    def _cancel(self, now, *, tr):
+        """Stop open clocks without a verdict: the SLA no longer applies.
+
+        Cancelled clocks count neither as met nor as breached. A breach whose
+        root-cause analysis has started is a fact already worked on: its
+        clock stays breached.
+        """
+        clocks = self.filtered(lambda c: not c.stopped_at)
+        if not clocks:
+            return
+        for clock in clocks:
+            if clock.paused_since:
+                clock._close_pause(now)
+            clock.consumed_minutes = clock._consumed_at(now)
+        kept = clocks.filtered(lambda c: c.breach_ids._sla_analysis_started())
+        cancelled = clocks - kept
+        kept.write({"stopped_at": now})
+        cancelled.breach_ids.sudo().unlink()
+        cancelled.write(
+            {"stopped_at": now, "state": STATE_CANCELLED, "breached_at": False}
+        )
+        tr.add(EVENT_CANCELLED, cancelled)
+
+    @_transitions
+    def _check_breach(self, now, *, tr):
+        """Breach the open clocks whose deadline passed while counting."""
         late = self.filtered(
             lambda c: (
-                c.state in (STATE_RUNNING, STATE_PAUSED)
+                not c.stopped_at
+                and c.state in OPEN_STATES
                 and c.deadline
-                and (c.deadline < c.stopped_at if c.stopped_at else c.deadline <= now)
-                and not (c.paused_since and c.paused_since < c.deadline)
+                and c.deadline <= (c.paused_since or now)
             )
         )
-        if late:
-            late._mark_breached()
+        late._mark_breached(tr=tr)
         return late
 
-    def _mark_breached(self):
+    @_transitions
+    def _mark_breached(self, *, tr):
+        if not self:
+            return
         for clock in self:
             clock.write({"state": STATE_BREACHED, "breached_at": clock.deadline})
         self.env["sla.breach"].sudo()._create_for_clocks(self)
+        tr.add(EVENT_BREACHED, self)
 
-    def _apply_policy(self, now, policy):
-        """Re-target clocks as if `policy` had applied from their start.
+    @_transitions
+    def _apply_policy(self, now, policy, *, tr):
+        """Re-target open clocks as if `policy` had applied from their start.
 
-        `policy` maps ticket id to a dict of tier, contract, calendar,
-        target minutes per metric and SLO/at-risk percentages. Paused time
-        is recounted on the new calendar from the recorded pauses, so none
-        is lost; met clocks stay met.
+        `policy` maps ticket id to its rule (helpdesk.ticket._sla_policy).
+        Stopped clocks are final and never move. Paused time is recounted on
+        the new calendar from the recorded pauses, so none is lost.
         """
-        retargeted = self.browse()
-        for clock in self.filtered(lambda c: c.state != STATE_MET):
-            vals = policy.get(clock.ticket_id.id)
-            if not vals:
+        clocks = self.filtered(lambda c: not c.stopped_at and c.ticket_id.id in policy)
+        for clock in clocks:
+            vals = self._prepare_policy_values(
+                clock.ticket_id,
+                policy[clock.ticket_id.id],
+                clock.metric,
+                clock.start_at,
+            )
+            clock.write(vals)
+        clocks._reschedule(now, tr=tr)
+        tr.add(EVENT_RETARGETED, clocks)
+
+    @_transitions
+    def _reschedule(self, now, *, tr):
+        """Recompute open clocks after their target or calendar changed, then
+        settle their breach: lift it when the new deadline has not passed
+        yet, move it to the new deadline when it still has.
+
+        A breach whose analysis has started stays as it is.
+        """
+        clocks = self.filtered(lambda c: not c.stopped_at)
+        clocks._schedule()
+        lifted = self.browse()
+        for clock in clocks.filtered(lambda c: c.state == STATE_BREACHED):
+            if clock.breach_ids._sla_analysis_started():
                 continue
+            if clock.deadline > (clock.paused_since or now):
+                lifted |= clock
+            elif clock.breached_at != clock.deadline:
+                clock.breached_at = clock.deadline
+                clock.breach_ids.sudo().write({"breached_at": clock.deadline})
+        for clock in lifted:
             clock.write(
                 {
-                    "tier_id": vals["tier"].id,
-                    "contract_id": vals["contract"].id,
-                    "calendar_id": vals["calendar"].id,
-                    "ticket_priority": vals["priority"],
-                    "target_minutes": vals[clock.metric],
-                    "slo_percent": vals["slo_percent"],
-                    "at_risk_percent": vals["at_risk_percent"],
+                    "state": STATE_PAUSED if clock.paused_since else STATE_RUNNING,
+                    "breached_at": False,
                 }
             )
-            calendar = clock._work_calendar()
-            paused = 0.0
-            for pause in clock.pause_ids.filtered("stop_at"):
-                minutes = calendar.minutes_between(pause.start_at, pause.stop_at)
-                pause.business_minutes = minutes
-                paused += minutes
-            clock.paused_minutes = paused
-            if clock.paused_since:
-                clock.consumed_minutes = max(
-                    calendar.minutes_between(clock.start_at, clock.paused_since)
-                    - paused,
-                    0.0,
-                )
-            elif clock.stopped_at:
-                clock.consumed_minutes = max(
-                    calendar.minutes_between(clock.start_at, clock.stopped_at) - paused,
-                    0.0,
-                )
-            clock._schedule()
-            if clock.state == STATE_BREACHED:
-                end = clock.stopped_at or now
-                if clock.deadline > end:
-                    clock._unbreach()
-            clock._check_breach(now)
-            retargeted |= clock
-        # One wake-up for the whole batch, not one look-up per clock.
-        retargeted._trigger_breach_check()
+        lifted.breach_ids.sudo().unlink()
+        tr.add(EVENT_BREACH_LIFTED, lifted)
+        clocks._check_breach(now, tr=tr)
+        clocks._trigger_breach_check()
 
-    def _unbreach(self):
-        for clock in self:
-            if clock.stopped_at:
-                state = STATE_MET
-            else:
-                state = STATE_PAUSED if clock.paused_since else STATE_RUNNING
-            clock.write({"state": state, "breached_at": False})
-            clock.breach_ids.sudo().unlink()
+    @api.model
+    def _open_on_calendars(self, calendars, company_ids=None):
+        """Open clocks on `calendars` (None: on any calendar), limited to
+        `company_ids` when given."""
+        domain = [("stopped_at", "=", False)]
+        if calendars is not None:
+            if not calendars:
+                return self.sudo().browse()
+            domain.append(("calendar_id", "in", calendars.ids))
+        if company_ids is not None:
+            domain.append(("company_id", "in", company_ids))
+        return self.sudo().search(domain)
+
+    def _reschedule_now(self):
+        """Follow an edit of working time or holidays at once, in one batch."""
+        if self:
+            self._reschedule(self._sla_now())
 
     # ------------------------------------------------------------------
     # scheduled job
@@ -348,7 +549,7 @@ class SlaClock(models.Model):
 
         Rows are locked with SKIP LOCKED so two workers split the work
         instead of breaching a clock twice; the unique breach per clock is
-        the last guard.
+        the last guard. One clock that fails is logged and skipped.
         """
         now = self._sla_now()
         due = self.search(self._get_due_breach_domain(now), limit=batch_size)
@@ -361,14 +562,22 @@ class SlaClock(models.Model):
         )
         locked = self.browse([row[0] for row in self.env.cr.fetchall()])
         locked.invalidate_recordset()
+        tr = Transitions(self.env)
         for clock in locked:
             try:
                 with self.env.cr.savepoint():
-                    clock._check_breach(now)
+                    clock._check_breach(now, tr=tr)
             except Exception:
                 _logger.exception("Could not check SLA clock %s", clock.id)
+        try:
+            with self.env.cr.savepoint():
+                tr.flush()
+        except Exception:
+            _logger.exception("SLA transition hook failed for breached clocks")
         if len(due) == batch_size:
-            self._arm_breach_job(fields.Datetime.now() + timedelta(seconds=1))
+            self.env["ir.cron"]._sla_wake(
+                BREACH_CRON, fields.Datetime.now() + timedelta(seconds=1)
+            )
         else:
             self._arm_breach_job_for_next_deadline()
 
@@ -382,4 +591,4 @@ class SlaClock(models.Model):
         )
         nxt = self.env.cr.fetchone()[0]
         if nxt:
-            self._arm_breach_job(nxt)
+            self.env["ir.cron"]._sla_wake(BREACH_CRON, nxt)

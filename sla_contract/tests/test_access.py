@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo.exceptions import AccessError
 
 from .common import SlaCase, local
@@ -37,8 +39,19 @@ class TestAccess(SlaCase):
 
     def test_clocks_of_another_company_are_hidden(self):
         other = self.env["res.company"].create({"name": "Other Co"})
-        ticket = self.open_ticket("Bronze", "3", local(2027, 1, 18, 9, 0))
-        ticket.company_id = other
+        self.env["contract.contract"].create(
+            {
+                "name": "Bronze support in Other Co",
+                "partner_id": self.customers["Bronze"].id,
+                "company_id": other.id,
+                "contract_type": "sale",
+                "sla_tier_id": self.bronze.id,
+                "sla_date_start": date(2026, 1, 1),
+            }
+        )
+        ticket = self.open_ticket(
+            "Bronze", "3", local(2027, 1, 18, 9, 0), company_id=other.id
+        )
         manager = self.env["res.users"].create(
             {
                 "name": "Main company manager",
