@@ -138,7 +138,8 @@ class ContractContract(models.Model):
     @api.model
     def _get_sla_contract_domain(self, partner_ids, date, company_id=None):
         company = [("company_id", "in", [company_id, False])] if company_id else []
-        return company + [
+        return [
+            *company,
             ("contract_type", "=", "sale"),
             ("sla_tier_id", "!=", False),
             ("commercial_partner_id", "in", partner_ids),

@@ -326,9 +326,19 @@ class HelpdeskTicket(models.Model):
         # Only the column needed: a partner's full prefetch is wide.
         partners.fetch(["commercial_partner_id"])
         commercial = {p.id: p.commercial_partner_id.id for p in partners}
+        teams = self.env["helpdesk.ticket.team"].browse(
+            {v["team_id"] for v in todo if v.get("team_id")}
+        )
+        team_company = {team.id: team.company_id.id for team in teams}
         default_company = self.env.company.id
+        # helpdesk_mgmt puts a ticket in its team's company.
         keys = [
-            (commercial[v["partner_id"]], v.get("company_id") or default_company)
+            (
+                commercial[v["partner_id"]],
+                team_company.get(v.get("team_id"))
+                or v.get("company_id")
+                or default_company,
+            )
             for v in todo
         ]
         found = self._sla_contract_lookup(set(keys))

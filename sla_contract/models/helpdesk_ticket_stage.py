@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class HelpdeskTicketStage(models.Model):
@@ -15,3 +15,12 @@ class HelpdeskTicketStage(models.Model):
         "open SLA clocks as cancelled: they count neither as met nor as "
         "breached.",
     )
+
+    @api.model
+    def _sla_mark_cancelling_stages(self, xmlids):
+        """Flag the shipped Cancelled and Rejected stages at install only, so
+        that a manager's later choice is kept."""
+        for xmlid in xmlids:
+            stage = self.env.ref(xmlid, raise_if_not_found=False)
+            if stage:
+                stage.sla_cancel = True

@@ -50,7 +50,12 @@ class TestAccess(SlaCase):
             }
         )
         ticket = self.open_ticket(
-            "Bronze", "3", local(2027, 1, 18, 9, 0), company_id=other.id
+            "Bronze",
+            "3",
+            local(2027, 1, 18, 9, 0),
+            company_id=other.id,
+            team_id=False,
+            user_id=False,
         )
         manager = self.env["res.users"].create(
             {
