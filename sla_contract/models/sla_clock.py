@@ -332,7 +332,7 @@ class SlaClock(models.Model):
 
     @api.model
     @_transitions
-    def _start(self, vals_list, *, tr, paused_tickets=None):
+    def _start(self, vals_list, *, tr=None, paused_tickets=None):
         """Create clocks, then pause at once those of `paused_tickets` (by
         default the tickets in a stage that pauses the SLA)."""
         clocks = self.sudo().create(vals_list)
@@ -345,7 +345,7 @@ class SlaClock(models.Model):
         return clocks
 
     @_transitions
-    def _pause(self, now, *, tr):
+    def _pause(self, now, *, tr=None):
         clocks = self.filtered(lambda c: not c.stopped_at and not c.paused_since)
         if not clocks:
             return
@@ -362,7 +362,7 @@ class SlaClock(models.Model):
         tr.add(EVENT_PAUSED, clocks)
 
     @_transitions
-    def _resume(self, now, *, tr):
+    def _resume(self, now, *, tr=None):
         clocks = self.filtered(lambda c: c.paused_since and not c.stopped_at)
         if not clocks:
             return
@@ -385,7 +385,7 @@ class SlaClock(models.Model):
         )
 
     @_transitions
-    def _stop(self, now, *, tr):
+    def _stop(self, now, *, tr=None):
         """Stop open clocks at `now`: met when on time, breached otherwise.
 
         A pause still open is closed first and the deadline moved by it, so
@@ -415,7 +415,7 @@ class SlaClock(models.Model):
         tr.add(EVENT_MET, clocks.filtered(lambda c: c.state == STATE_MET))
 
     @_transitions
-    def _cancel(self, now, *, tr):
+    def _cancel(self, now, *, tr=None):
         """Stop open clocks without a verdict: the SLA no longer applies.
 
         Cancelled clocks count neither as met nor as breached. A breach whose
@@ -439,7 +439,7 @@ class SlaClock(models.Model):
         tr.add(EVENT_CANCELLED, cancelled)
 
     @_transitions
-    def _check_breach(self, now, *, tr):
+    def _check_breach(self, now, *, tr=None):
         """Breach the open clocks whose deadline passed while counting."""
         late = self.filtered(
             lambda c: (
@@ -453,7 +453,7 @@ class SlaClock(models.Model):
         return late
 
     @_transitions
-    def _mark_breached(self, *, tr):
+    def _mark_breached(self, *, tr=None):
         if not self:
             return
         for clock in self:
@@ -462,7 +462,7 @@ class SlaClock(models.Model):
         tr.add(EVENT_BREACHED, self)
 
     @_transitions
-    def _apply_policy(self, now, policy, *, tr):
+    def _apply_policy(self, now, policy, *, tr=None):
         """Re-target open clocks as if `policy` had applied from their start.
 
         `policy` maps ticket id to its rule (helpdesk.ticket._sla_policy).
@@ -482,7 +482,7 @@ class SlaClock(models.Model):
         tr.add(EVENT_RETARGETED, clocks)
 
     @_transitions
-    def _reschedule(self, now, *, tr):
+    def _reschedule(self, now, *, tr=None):
         """Recompute open clocks after their target or calendar changed, then
         settle their breach: lift it when the new deadline has not passed
         yet, move it to the new deadline when it still has.

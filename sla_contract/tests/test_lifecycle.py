@@ -372,7 +372,7 @@ class TestClientContext(LifecycleCase):
 class TestTransitionHook(LifecycleCase):
     def test_hook_gets_each_breach_once_per_batch(self):
         calls = []
-        Clock = self.registry["sla.clock"]
+        Clock = type(self.env["sla.clock"])
         original = Clock._sla_on_transition
 
         def spy(clocks, events):
