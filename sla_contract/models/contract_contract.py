@@ -135,10 +135,26 @@ class ContractContract(models.Model):
                     )
                 )
 
+    @api.constrains("sla_tier_id", "sla_calendar_id")
+    def _check_sla_calendar(self):
+        for contract in self.filtered("sla_tier_id"):
+            calendar = contract.sla_calendar_id
+            reason = calendar and calendar._sla_unusable_reason()
+            if reason:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s cannot use these support hours. "
+                        "%(reason)s",
+                        contract=contract.display_name,
+                        reason=reason,
+                    )
+                )
+
     @api.model
     def _get_sla_contract_domain(self, partner_ids, date, company_id=None):
         company = [("company_id", "in", [company_id, False])] if company_id else []
-        return company + [
+        return [
+            *company,
             ("contract_type", "=", "sale"),
             ("sla_tier_id", "!=", False),
             ("commercial_partner_id", "in", partner_ids),
