@@ -6,6 +6,7 @@ supplier contracts.
 """
 
 from contextlib import contextmanager
+from datetime import date
 
 from freezegun import freeze_time
 
@@ -257,3 +258,90 @@ class TestCalendarInUseKeepsItsShape(CalendarCase):
         ]
         calendar.switch_calendar_type()
         self.assertTrue(calendar.two_weeks_calendar)
+
+
+class TestSlaWithinContractDates(ConfigCase):
+    """Finding 18: the SLA lives within its contract's dates."""
+
+    def setUp(self):
+        super().setUp()
+        self.contract = self.contracts["Silver"]
+        self.contract.write(
+            {"date_start": date(2026, 1, 1), "date_end": date(2027, 12, 31)}
+        )
+
+    def test_sla_start_before_contract_start_is_refused(self):
+        with self.assertRefused("before the contract itself"):
+            self.contract.sla_date_start = date(2025, 12, 31)
+        with self.assertRefused("before the contract itself"):
+            self.contract.date_start = date(2026, 2, 1)
+
+    def test_sla_start_after_contract_end_is_refused(self):
+        with self.assertRefused("after the contract itself"):
+            self.contract.sla_date_start = date(2028, 1, 1)
+        with self.assertRefused("after the contract itself"):
+            self.contract.date_end = date(2025, 12, 31)
+
+    def test_sla_start_within_contract_is_accepted(self):
+        self.contract.sla_date_start = date(2027, 12, 31)
+        self.contract.sla_date_start = date(2026, 1, 1)
+
+    def test_contract_form_refuses_sla_start_before_contract(self):
+        form = Form(self.contract)
+        form.sla_date_start = date(2025, 6, 1)
+        with self.assertRefused("before the contract itself"):
+            form.save()
+
+    def test_contract_not_started_is_not_picked(self):
+        # Data recorded before the check: the SLA starts, the contract not yet.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE contract_contract SET date_start = %s WHERE id = %s",
+            [date(2027, 2, 1), self.contract.id],
+        )
+        self.contract.invalidate_recordset(["date_start"])
+        ticket = self.open_ticket("Silver", P1, local(2027, 1, 18, 9, 0))
+        self.assertFalse(ticket.sla_contract_id)
+        self.assertFalse(ticket.sla_clock_ids)
+        ticket = self.open_ticket("Silver", P1, local(2027, 2, 1, 9, 0))
+        self.assertEqual(ticket.sla_contract_id, self.contract)
+
+
+class TestSupplierContract(ConfigCase):
+    """Finding 19: a supplier contract never carries an SLA tier."""
+
+    def test_purchase_contract_refuses_tier(self):
+        with self.assertRefused("supplier contract"):
+            self.env["contract.contract"].create(
+                {
+                    "name": "Printer maintenance (bought)",
+                    "partner_id": self.customers["Gold"].id,
+                    "contract_type": "purchase",
+                    "date_start": date(2026, 1, 1),
+                    "sla_tier_id": self.gold.id,
+                    "sla_date_start": date(2026, 1, 1),
+                }
+            )
+
+    def test_sale_contract_with_tier_cannot_turn_purchase(self):
+        with self.assertRefused("supplier contract"):
+            self.contracts["Gold"].contract_type = "purchase"
+
+    def test_purchase_contract_form_hides_sla(self):
+        form = Form(
+            self.env["contract.contract"].with_context(default_contract_type="purchase")
+        )
+        form.name = "Bought support"
+        form.partner_id = self.customers["Gold"]
+        with self.assertRaises(AssertionError):
+            form.sla_tier_id = self.gold
+
+    def test_purchase_contract_without_tier_is_fine(self):
+        contract = self.env["contract.contract"].create(
+            {
+                "name": "Printer maintenance (bought)",
+                "partner_id": self.customers["Gold"].id,
+                "contract_type": "purchase",
+            }
+        )
+        self.assertFalse(contract.sla_tier_id)
