@@ -307,6 +307,69 @@ class TestSlaWithinContractDates(ConfigCase):
         self.assertEqual(ticket.sla_contract_id, self.contract)
 
 
+class TestTargets(ConfigCase):
+    """Finding 19: targets under a minute, and targets in support weeks."""
+
+    def target(self, tier, code="P1"):
+        return tier.target_ids.filtered(lambda t: t.priority_id.code == code)
+
+    def test_target_under_one_minute_has_its_own_message(self):
+        target = self.target(self.platinum)
+        for vals in (
+            {"response_value": 0.4, "response_unit": "minutes"},
+            {"response_value": 0.6, "response_unit": "minutes"},
+            {"response_value": 0.01, "response_unit": "hours"},
+            {"response_value": 0.0005, "response_unit": "days"},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRefused(r"^Platinum P1: [^\n]*at least one minute"):
+                    target.write(vals)
+
+    def test_tier_form_refuses_target_under_one_minute(self):
+        form = Form(self.platinum)
+        with form.target_ids.edit(0) as line:
+            line.response_value = 0.4
+            line.response_unit = "minutes"
+        with self.assertRefused("at least one minute"):
+            form.save()
+
+    def test_support_week_is_the_calendars_working_week(self):
+        # Bronze: Mon-Fri 09:00-17:00 (40 h); Platinum: 24/7 (168 h).
+        for tier, minutes in ((self.bronze, 40 * 60), (self.platinum, 168 * 60)):
+            with self.subTest(tier=tier.name):
+                target = self.target(tier, "P4")
+                target.write({"resolution_value": 2, "resolution_unit": "weeks"})
+                self.assertEqual(target.resolution_minutes, 2 * minutes)
+                target.resolution_value = 2.5
+                self.assertEqual(target.resolution_minutes, 2.5 * minutes)
+
+    def test_support_week_follows_calendar_edits(self):
+        target = self.target(self.bronze, "P4")
+        target.write({"resolution_value": 2, "resolution_unit": "weeks"})
+        self.bronze.calendar_id.attendance_ids.filtered(
+            lambda a: a.dayofweek == "4"
+        ).unlink()
+        self.assertEqual(target.resolution_minutes, 2 * 32 * 60)
+
+    def test_ticket_deadline_with_target_in_weeks(self):
+        self.target(self.bronze, "P1").write(
+            {"resolution_value": 1, "resolution_unit": "weeks"}
+        )
+        ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 10, 0))
+        resolution = self.clock(ticket, "resolution")
+        self.assertEqual(resolution.target_minutes, 40 * 60)
+        # One support week later: the next Monday at the same time.
+        self.assertEqual(resolution.deadline, local(2027, 1, 25, 10, 0))
+
+    def test_tier_form_accepts_weeks(self):
+        form = Form(self.bronze)
+        with form.target_ids.edit(3) as line:
+            line.resolution_value = 2
+            line.resolution_unit = "weeks"
+        form.save()
+        self.assertEqual(self.bronze.target_ids[3].resolution_minutes, 2 * 40 * 60)
+
+
 class TestSupplierContract(ConfigCase):
     """Finding 19: a supplier contract never carries an SLA tier."""
 
