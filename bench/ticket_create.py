@@ -88,6 +88,7 @@ def _fixture(env, setup, oca_hours):
                 "contract_type": "sale",
                 "sla_tier_id": env.ref(GOLD).id,
                 # past the six-month baseline: penalties apply
+                "date_start": date.today() - timedelta(days=365),
                 "sla_date_start": date.today() - timedelta(days=365),
             }
         )

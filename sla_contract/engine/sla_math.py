@@ -3,6 +3,7 @@
 UNIT_MINUTES = "minutes"
 UNIT_HOURS = "hours"
 UNIT_DAYS = "days"
+UNIT_WEEKS = "weeks"
 
 STATE_RUNNING = "running"
 STATE_PAUSED = "paused"
@@ -24,24 +25,41 @@ COLOR_YELLOW = "yellow"
 COLOR_RED = "red"
 
 
-def target_to_minutes(value, unit, hours_per_day):
+def target_to_minutes(value, unit, hours_per_day, hours_per_week=0.0):
     """Business minutes of a target.
 
     A day is one full support day of the tier's calendar (its average hours
     per day), so "5 days" on an 8-hour calendar is 40 business hours and the
-    deadline falls at the same time of day five working days later.
+    deadline falls at the same time of day five working days later. A week is
+    one full support week (the calendar's working hours in a week), so
+    "1 week" on a Monday-to-Friday 8-hour calendar is 40 business hours and on
+    a round-the-clock calendar 168.
+
+    Raises ``ValueError`` for a target that is not positive or under one
+    minute, a day or week target on a calendar without working hours, and an
+    unknown unit.
     """
     if value <= 0:
         raise ValueError("a target must be positive")
     if unit == UNIT_MINUTES:
-        return round(value)
-    if unit == UNIT_HOURS:
-        return round(value * 60)
-    if unit == UNIT_DAYS:
+        minutes = value
+    elif unit == UNIT_HOURS:
+        minutes = value * 60
+    elif unit == UNIT_DAYS:
         if hours_per_day <= 0:
             raise ValueError("the calendar has no working hours per day")
-        return round(value * hours_per_day * 60)
-    raise ValueError(f"unknown unit {unit!r}")
+        minutes = value * hours_per_day * 60
+    elif unit == UNIT_WEEKS:
+        if hours_per_week <= 0:
+            raise ValueError("the calendar has no working hours per week")
+        minutes = value * hours_per_week * 60
+    else:
+        raise ValueError(f"unknown unit {unit!r}")
+    # Clocks count whole minutes; rounding a shorter target would either
+    # lose it or stretch it to a full minute.
+    if minutes < 1:
+        raise ValueError("a target must be at least one minute")
+    return round(minutes)
 
 
 def percent_used(consumed_minutes, target_minutes):

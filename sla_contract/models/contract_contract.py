@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
 
 from .sla_tier import DEDICATED_CONTACTS
 
@@ -135,6 +136,63 @@ class ContractContract(models.Model):
                     )
                 )
 
+    @api.constrains("sla_tier_id", "contract_type")
+    def _check_sla_contract_type(self):
+        for contract in self.filtered("sla_tier_id"):
+            if contract.contract_type != "sale":
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s is a supplier contract: SLA tiers "
+                        "apply to customer contracts only, so its tier would never "
+                        "be applied. Remove the SLA tier.",
+                        contract=contract.display_name,
+                    )
+                )
+
+    @api.constrains("sla_tier_id", "sla_calendar_id")
+    def _check_sla_calendar(self):
+        for contract in self.filtered("sla_tier_id"):
+            calendar = contract.sla_calendar_id
+            reason = calendar and calendar._sla_unusable_reason()
+            if reason:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s cannot use these support hours. "
+                        "%(reason)s",
+                        contract=contract.display_name,
+                        reason=reason,
+                    )
+                )
+
+    @api.constrains("sla_tier_id", "sla_date_start", "date_start", "date_end")
+    def _check_sla_dates(self):
+        # The contract's own dates bound its SLA: the SLA ends with the
+        # contract, and cannot start before the contract exists.
+        for contract in self.filtered("sla_tier_id"):
+            sla_start = contract.sla_date_start
+            if not sla_start:
+                continue
+            if contract.date_start and sla_start < contract.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "The SLA of %(contract)s cannot start on %(sla_start)s, "
+                        "before the contract itself starts (%(start)s).",
+                        contract=contract.display_name,
+                        sla_start=format_date(self.env, sla_start),
+                        start=format_date(self.env, contract.date_start),
+                    )
+                )
+            if contract.date_end and sla_start > contract.date_end:
+                raise ValidationError(
+                    self.env._(
+                        "The SLA of %(contract)s cannot start on %(sla_start)s, "
+                        "after the contract itself ends (%(end)s).",
+                        contract=contract.display_name,
+                        sla_start=format_date(self.env, sla_start),
+                        end=format_date(self.env, contract.date_end),
+                    )
+                )
+
     @api.model
     def _get_sla_contract_domain(self, partner_ids, date, company_id=None):
         company = [("company_id", "in", [company_id, False])] if company_id else []
@@ -144,6 +202,9 @@ class ContractContract(models.Model):
             ("sla_tier_id", "!=", False),
             ("commercial_partner_id", "in", partner_ids),
             ("sla_date_start", "<=", date),
+            "|",
+            ("date_start", "=", False),
+            ("date_start", "<=", date),
             "|",
             ("date_end", "=", False),
             ("date_end", ">=", date),

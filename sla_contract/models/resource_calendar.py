@@ -3,8 +3,8 @@
 import threading
 from collections import OrderedDict
 
-from odoo import models, tools
-from odoo.exceptions import UserError
+from odoo import Command, api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
 
 from ..engine.worktime import WorkCalendar
 
@@ -21,6 +21,157 @@ class ResourceCalendar(models.Model):
     _name = "resource.calendar"
     _inherit = ["resource.calendar", "sla.cache.mixin"]
 
+    @api.constrains("two_weeks_calendar", "flexible_hours", "attendance_ids")
+    def _check_sla_usable(self):
+        self._sla_check_still_usable()
+
+    def write(self, vals):
+        # Lines replaced within one write are judged together by the
+        # calendar's own constraint at its end, not one by one on the way.
+        writing = set(self.env.context.get("sla_calendar_write_ids", ()))
+        writing.update(self.ids)
+        return super(
+            ResourceCalendar, self.with_context(sla_calendar_write_ids=tuple(writing))
+        ).write(vals)
+
+    def switch_calendar_type(self):
+        # Odoo empties the calendar before turning it into a two-week one:
+        # refuse for what it becomes, not for the empty step in between.
+        if not self.two_weeks_calendar:
+            becomes = self.new({"two_weeks_calendar": True}, origin=self)
+            self._sla_refuse_if_used(becomes._sla_unusable_reason())
+        return super(
+            ResourceCalendar, self.with_context(sla_calendar_write_ids=tuple(self.ids))
+        ).switch_calendar_type()
+
+    def _sla_unusable_reason(self, check_working_time=True):
+        """Why SLA clocks cannot run on this calendar, as a message for a
+        manager, or False when they can.
+
+        The one place that knows which shapes the engine cannot measure, so
+        that tiers, contracts, calendar edits and ticket intake say the same.
+        """
+        self.ensure_one()
+        if self.two_weeks_calendar:
+            return self.env._(
+                "The working schedule '%(calendar)s' alternates two weeks; "
+                "two-week schedules are not supported for SLA clocks.",
+                calendar=self.display_name,
+            )
+        if self.flexible_hours:
+            return self.env._(
+                "The working schedule '%(calendar)s' has flexible hours; "
+                "flexible schedules are not supported for SLA clocks.",
+                calendar=self.display_name,
+            )
+        if check_working_time and not self._sla_has_working_time():
+            return self.env._(
+                "The working schedule '%(calendar)s' has no working hours, so "
+                "no SLA deadline could ever fall due. Give it at least one "
+                "working period (a day of the week with a start and an end "
+                "time).",
+                calendar=self.display_name,
+            )
+        return False
+
+    def _sla_has_working_time(self):
+        """At least one weekly working period that has not ended already.
+
+        Counted as the engine counts: breaks, section lines and a single
+        resource's own lines are not working time of the calendar.
+        """
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return any(
+            attendance.hour_to > attendance.hour_from
+            and not (attendance.date_to and attendance.date_to < today)
+            for attendance in self.attendance_ids
+            if not attendance.resource_id
+            and not attendance.display_type
+            and attendance.day_period != "lunch"
+        )
+
+    def _sla_hours_per_week(self):
+        """Working hours in one week: the length of a "support week".
+
+        The same lines as Odoo's ``hours_per_day`` (no dated lines), so that
+        a week and a day of one calendar agree.
+        """
+        self.ensure_one()
+        hours = sum(
+            attendance.hour_to - attendance.hour_from
+            for attendance in self._get_global_attendances()
+        )
+        return hours / 2 if self.two_weeks_calendar else hours
+
+    def _sla_users(self):
+        """Active tiers and SLA contracts whose support hours this is."""
+        # sudo: whoever edits a working schedule (an HR officer, say) must be
+        # told what it would break, even without rights on contracts.
+        tiers = self.env["sla.tier"].sudo().search([("calendar_id", "in", self.ids)])
+        contracts = (
+            self.env["contract.contract"]
+            .sudo()
+            .search(
+                [
+                    ("sla_tier_id", "!=", False),
+                    ("sla_calendar_id", "in", self.ids),
+                ]
+            )
+        )
+        return tiers, contracts
+
+    def _sla_not_being_written(self):
+        """These calendars but those whose own write is under way: such a
+        calendar judges and reschedules itself once its write is done."""
+        writing = self.env.context.get("sla_calendar_write_ids", ())
+        return self.filtered(lambda c: c.id not in writing)
+
+    def _sla_check_without(self, attendances):
+        """Refuse, before it happens, taking `attendances` out of these
+        calendars when that leaves one in use unusable.
+
+        Judged beforehand because taking lines out reschedules the open
+        clocks on the calendar, which a calendar without working time cannot
+        do.
+        """
+        for calendar in self._sla_not_being_written():
+            remaining = calendar.attendance_ids - attendances
+            after = calendar.new(
+                {"attendance_ids": [Command.set(remaining.ids)]}, origin=calendar
+            )
+            reason = after._sla_unusable_reason()
+            if reason:
+                calendar._sla_refuse_if_used(reason)
+
+    def _sla_check_still_usable(self):
+        """Refuse an edit that leaves a calendar in use unusable for SLAs."""
+        for calendar in self:
+            reason = calendar._sla_unusable_reason()
+            if reason:
+                calendar._sla_refuse_if_used(reason)
+
+    def _sla_refuse_if_used(self, reason):
+        self.ensure_one()
+        tiers, contracts = self._sla_users()
+        if tiers or contracts:
+            users = [
+                self.env._("SLA tier %(tier)s", tier=tier.display_name)
+                for tier in tiers
+            ] + [
+                self.env._("contract %(contract)s", contract=contract.display_name)
+                for contract in contracts
+            ]
+            raise ValidationError(
+                self.env._(
+                    "%(reason)s\nIt gives the support hours of %(users)s: change "
+                    "their support hours first, or copy this schedule and edit "
+                    "the copy.",
+                    reason=reason,
+                    users=", ".join(users),
+                )
+            )
+
     def _sla_work_calendar(self, company_id=None):
         """The calendar's engine for tickets of `company_id`, cached per
         calendar and company until its data changes."""
@@ -34,6 +185,9 @@ class ResourceCalendar(models.Model):
     def _sla_calendar_problem(self, company_id=None):
         """Why clocks cannot run on this calendar, or False."""
         self.ensure_one()
+        reason = self._sla_unusable_reason()
+        if reason:
+            return reason
         try:
             engine = self._sla_work_calendar(company_id)
         except (UserError, ValueError) as exc:
@@ -56,22 +210,11 @@ class ResourceCalendar(models.Model):
         (`company_id`).
         """
         self.ensure_one()
-        if self.two_weeks_calendar:
-            raise UserError(
-                self.env._(
-                    "The working schedule '%(calendar)s' alternates two weeks; "
-                    "two-week schedules are not supported for SLA clocks.",
-                    calendar=self.display_name,
-                )
-            )
-        if self.flexible_hours:
-            raise UserError(
-                self.env._(
-                    "The working schedule '%(calendar)s' has flexible hours; "
-                    "flexible schedules are not supported for SLA clocks.",
-                    calendar=self.display_name,
-                )
-            )
+        # Without working time the engine still measures (zero minutes); only
+        # planning a deadline on it fails, which _sla_calendar_problem reports.
+        reason = self._sla_unusable_reason(check_working_time=False)
+        if reason:
+            raise UserError(reason)
         key = self._sla_work_calendar_key(self.company_id.id or company_id)
         with _ENGINES_LOCK:
             engine = _ENGINES.get(key)
@@ -144,9 +287,10 @@ class ResourceCalendar(models.Model):
         return (self.tz or "UTC", attendances, leaves)
 
     def _sla_affected_clocks(self, vals=None):
-        # Attendances are edited through their own model; of the calendar's
-        # own fields only the time zone moves instants.
-        if vals is not None and "tz" not in vals:
+        # Of the calendar's own fields only the time zone moves instants;
+        # lines edited through the calendar are followed once, after the
+        # whole write, not line by line through a half-edited calendar.
+        if vals is not None and not {"tz", "attendance_ids"} & set(vals):
             return self.env["sla.clock"]
         return self.env["sla.clock"]._open_on_calendars(self)
 
@@ -155,8 +299,33 @@ class ResourceCalendarAttendance(models.Model):
     _name = "resource.calendar.attendance"
     _inherit = ["resource.calendar.attendance", "sla.cache.mixin"]
 
+    @api.constrains(
+        "calendar_id",
+        "hour_from",
+        "hour_to",
+        "day_period",
+        "display_type",
+        "resource_id",
+        "date_from",
+        "date_to",
+    )
+    def _check_sla_calendar_usable(self):
+        self.calendar_id._sla_not_being_written()._sla_check_still_usable()
+
+    def write(self, vals):
+        if "calendar_id" in vals:
+            # Lines moved to another calendar may leave their old one empty.
+            moved_to = self.calendar_id.browse(vals["calendar_id"])
+            (self.calendar_id - moved_to)._sla_check_without(self)
+        return super().write(vals)
+
+    def unlink(self):
+        self.calendar_id._sla_check_without(self)
+        return super().unlink()
+
     def _sla_affected_clocks(self, vals=None):
-        return self.env["sla.clock"]._open_on_calendars(self.calendar_id)
+        calendars = self.calendar_id._sla_not_being_written()
+        return self.env["sla.clock"]._open_on_calendars(calendars)
 
 
 class ResourceCalendarLeaves(models.Model):

@@ -98,6 +98,19 @@ class SlaTier(models.Model):
                     )
                 )
 
+    @api.constrains("calendar_id", "active")
+    def _check_calendar(self):
+        for tier in self.filtered("active"):
+            reason = tier.calendar_id._sla_unusable_reason()
+            if reason:
+                raise ValidationError(
+                    self.env._(
+                        "SLA tier %(tier)s cannot use these support hours. %(reason)s",
+                        tier=tier.name,
+                        reason=reason,
+                    )
+                )
+
     def write(self, vals):
         res = super().write(vals)
         if {"calendar_id", "at_risk_percent"} & set(vals):

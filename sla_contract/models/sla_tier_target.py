@@ -7,7 +7,10 @@ UNITS = [
     (sla_math.UNIT_MINUTES, "Minutes"),
     (sla_math.UNIT_HOURS, "Hours"),
     (sla_math.UNIT_DAYS, "Support days"),
+    (sla_math.UNIT_WEEKS, "Support weeks"),
 ]
+# Units whose length comes from the tier's calendar.
+CALENDAR_UNITS = (sla_math.UNIT_DAYS, sla_math.UNIT_WEEKS)
 
 
 class SlaTierTarget(models.Model):
@@ -46,16 +49,26 @@ class SlaTierTarget(models.Model):
         "resolution_value",
         "resolution_unit",
         "tier_id.calendar_id.hours_per_day",
+        "tier_id.calendar_id.two_weeks_calendar",
+        "tier_id.calendar_id.attendance_ids.hour_from",
+        "tier_id.calendar_id.attendance_ids.hour_to",
+        "tier_id.calendar_id.attendance_ids.day_period",
+        "tier_id.calendar_id.attendance_ids.display_type",
+        "tier_id.calendar_id.attendance_ids.resource_id",
+        "tier_id.calendar_id.attendance_ids.date_from",
+        "tier_id.calendar_id.attendance_ids.date_to",
     )
     def _compute_minutes(self):
         for target in self:
-            hours_per_day = target.tier_id.calendar_id.hours_per_day or 0.0
+            calendar = target.tier_id.calendar_id
+            hours_per_day = calendar.hours_per_day or 0.0
+            hours_per_week = calendar._sla_hours_per_week() if calendar else 0.0
             values = {}
             for metric in ("response", "resolution"):
                 value = target[f"{metric}_value"]
                 try:
                     values[metric] = sla_math.target_to_minutes(
-                        value, target[f"{metric}_unit"], hours_per_day
+                        value, target[f"{metric}_unit"], hours_per_day, hours_per_week
                     )
                 except ValueError:
                     # _check_targets reports it with the tier's name.
@@ -64,7 +77,12 @@ class SlaTierTarget(models.Model):
             target.resolution_minutes = values["resolution"]
 
     @api.constrains(
-        "response_value", "resolution_value", "response_minutes", "resolution_minutes"
+        "response_value",
+        "resolution_value",
+        "response_unit",
+        "resolution_unit",
+        "response_minutes",
+        "resolution_minutes",
     )
     def _check_targets(self):
         for target in self:
@@ -76,11 +94,35 @@ class SlaTierTarget(models.Model):
                         target=label,
                     )
                 )
-            if not target.response_minutes or not target.resolution_minutes:
+            for metric in ("response", "resolution"):
+                if target[f"{metric}_minutes"]:
+                    continue
+                unit = target[f"{metric}_unit"]
+                calendar = target.tier_id.calendar_id
+                if unit in CALENDAR_UNITS and not (
+                    calendar.hours_per_day
+                    if unit == sla_math.UNIT_DAYS
+                    else calendar._sla_hours_per_week()
+                ):
+                    reason = calendar._sla_unusable_reason() or self.env._(
+                        "The working schedule '%(calendar)s' gives no length "
+                        "for a day or a week: its average hours per day is "
+                        "zero, or all its working periods have dates.",
+                        calendar=calendar.display_name,
+                    )
+                    raise ValidationError(
+                        self.env._(
+                            "%(target)s: targets in support days or weeks take "
+                            "their length from the tier's support hours. "
+                            "%(reason)s",
+                            target=label,
+                            reason=reason,
+                        )
+                    )
                 raise ValidationError(
                     self.env._(
-                        "%(target)s: the tier's support calendar has no working "
-                        "hours, so day-based targets cannot be measured.",
+                        "%(target)s: clocks count whole minutes, so a response "
+                        "or resolution target must be at least one minute.",
                         target=label,
                     )
                 )

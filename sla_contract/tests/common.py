@@ -52,6 +52,7 @@ class SlaCase(TransactionCase):
                     "name": f"{tier.name} support",
                     "partner_id": partner.id,
                     "contract_type": "sale",
+                    "date_start": date(2026, 1, 1),
                     "sla_tier_id": tier.id,
                     "sla_date_start": date(2026, 1, 1),
                 }

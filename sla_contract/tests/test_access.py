@@ -45,6 +45,7 @@ class TestAccess(SlaCase):
                 "partner_id": self.customers["Bronze"].id,
                 "company_id": other.id,
                 "contract_type": "sale",
+                "date_start": date(2026, 1, 1),
                 "sla_tier_id": self.bronze.id,
                 "sla_date_start": date(2026, 1, 1),
             }

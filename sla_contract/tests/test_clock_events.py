@@ -207,6 +207,7 @@ class TestPolicy(SlaCase):
                 "name": "Gold upgrade",
                 "partner_id": partner.id,
                 "contract_type": "sale",
+                "date_start": date(2026, 6, 1),
                 "sla_tier_id": self.gold.id,
                 "sla_date_start": date(2026, 6, 1),
             }

@@ -27,6 +27,7 @@ class TestSlaTicketTour(HttpCase):
                 "name": "SLA tour Gold support",
                 "partner_id": cls.customer.id,
                 "contract_type": "sale",
+                "date_start": fields.Date.today() - timedelta(days=30),
                 "sla_tier_id": cls.gold.id,
                 "sla_date_start": fields.Date.today() - timedelta(days=30),
             }

@@ -1,0 +1,68 @@
+"""Unit tests of the ORM-free SLA arithmetic (target units).
+
+The module is loaded by path, like the engine tests, so no database or
+registry is needed.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parents[1] / "sla_contract" / "engine" / "sla_math.py"
+_SPEC = importlib.util.spec_from_file_location("sla_math_under_test", _PATH)
+sla_math = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(sla_math)
+target_to_minutes = sla_math.target_to_minutes
+
+# (value, unit, hours per day, hours per week, business minutes)
+CASES = [
+    (15, "minutes", 8, 40, 15),
+    (1.5, "minutes", 8, 40, 2),
+    (4, "hours", 8, 40, 240),
+    (0.25, "hours", 0, 0, 15),
+    (5, "days", 8, 40, 2400),
+    (5, "days", 24, 168, 7200),
+    (0.5, "days", 12, 60, 360),
+    (1, "weeks", 8, 40, 2400),
+    (1, "weeks", 24, 168, 10080),
+    (2, "weeks", 12, 60, 7200),
+    (0.5, "weeks", 8, 40, 1200),
+    # Mon-Fri 8 h plus Saturday 4 h: a week is 44 h, not 5 x 8.
+    (1, "weeks", 7.33, 44, 2640),
+]
+
+
+@pytest.mark.parametrize(("value", "unit", "per_day", "per_week", "minutes"), CASES)
+def test_target_to_minutes(value, unit, per_day, per_week, minutes):
+    assert target_to_minutes(value, unit, per_day, per_week) == minutes
+
+
+def test_week_and_days_agree_on_a_five_day_calendar():
+    for per_day in (7.5, 8, 12, 24):
+        assert target_to_minutes(1, "weeks", per_day, 5 * per_day) == (
+            target_to_minutes(5, "days", per_day, 5 * per_day)
+        )
+
+
+def test_hours_per_week_is_optional_for_other_units():
+    assert target_to_minutes(3, "days", 8) == 1440
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "per_day", "per_week", "message"),
+    [
+        (0, "hours", 8, 40, "positive"),
+        (-1, "minutes", 8, 40, "positive"),
+        (0.4, "minutes", 8, 40, "at least one minute"),
+        (0.99, "minutes", 8, 40, "at least one minute"),
+        (0.01, "hours", 8, 40, "at least one minute"),
+        (1, "days", 0, 0, "no working hours per day"),
+        (1, "weeks", 8, 0, "no working hours per week"),
+        (1, "weeks", 8, -1, "no working hours per week"),
+        (1, "fortnights", 8, 40, "unknown unit"),
+    ],
+)
+def test_refused_targets(value, unit, per_day, per_week, message):
+    with pytest.raises(ValueError, match=message):
+        target_to_minutes(value, unit, per_day, per_week)
