@@ -152,6 +152,7 @@ class TestRetarget(LifecycleCase):
                 "contract_type": "sale",
                 "sla_tier_id": self.gold.id,
                 "sla_date_start": date(2026, 1, 1),
+                "date_start": date(2026, 1, 1),
                 "sla_penalty_date": date(2026, 1, 1),
             }
         )
@@ -315,6 +316,7 @@ class TestCompanies(LifecycleCase):
                 "contract_type": "sale",
                 "sla_tier_id": self.bronze.id,
                 "sla_date_start": date(2026, 1, 1),
+                "date_start": date(2026, 1, 1),
             }
         )
         # A team's company wins over the one given: no team here.
@@ -347,6 +349,7 @@ class TestCompanies(LifecycleCase):
                 "contract_type": "sale",
                 "sla_tier_id": self.bronze.id,
                 "sla_date_start": date(2026, 1, 1),
+                "date_start": date(2026, 1, 1),
             }
         )
         with self.assertRaisesRegex(ValidationError, "belongs to"):
@@ -418,6 +421,7 @@ class TestBreachSubtype(TransactionCase):
                 "contract_type": "sale",
                 "sla_tier_id": self.env.ref("sla_contract.sla_tier_bronze").id,
                 "sla_date_start": date(2026, 1, 1),
+                "date_start": date(2026, 1, 1),
             }
         )
         with freeze_time(local(2027, 1, 18, 9, 0)):
