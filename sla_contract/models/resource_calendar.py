@@ -183,8 +183,22 @@ class ResourceCalendar(models.Model):
         return self.browse(calendar_id)._sla_work_calendar_uncached(company_id)
 
     def _sla_calendar_problem(self, company_id=None):
-        """Why clocks cannot run on this calendar, or False."""
+        """Why clocks cannot run on this calendar, or False; asked on every
+        ticket intake, so cached like the engine."""
         self.ensure_one()
+        return self._sla_calendar_problem_cached(
+            self.id, company_id or None, self.env.lang
+        )
+
+    @tools.ormcache("calendar_id", "company_id", "lang")
+    def _sla_calendar_problem_cached(self, calendar_id, company_id, lang):
+        return (
+            self.browse(calendar_id)
+            .with_context(lang=lang)
+            ._sla_calendar_problem_uncached(company_id)
+        )
+
+    def _sla_calendar_problem_uncached(self, company_id):
         reason = self._sla_unusable_reason()
         if reason:
             return reason

@@ -143,11 +143,10 @@ class SlaClock(models.Model):
     breached_at = fields.Datetime(readonly=True)
     report_date = fields.Date(
         string="Reporting Date",
-        compute="_compute_report_date",
-        store=True,
+        readonly=True,
         index=True,
-        help="The day (UTC) this clock counts in reports: the day it stopped, "
-        "or the day it breached for an open clock.",
+        help="The day (UTC) this clock counts in reports: the day it "
+        "breached, or, never breached, the day it stopped.",
     )
     breach_ids = fields.One2many("sla.breach", "clock_id")
     percent_used = fields.Float(compute="_compute_live", digits=(16, 1))
@@ -165,12 +164,6 @@ class SlaClock(models.Model):
             "A ticket has one clock per metric and cycle.",
         ),
     ]
-
-    @api.depends("stopped_at", "breached_at")
-    def _compute_report_date(self):
-        for clock in self:
-            at = clock.stopped_at or clock.breached_at
-            clock.report_date = at.date() if at else False
 
     @api.depends_context("sla_now")
     @api.depends("state", "deadline", "consumed_minutes", "paused_since", "stopped_at")
@@ -193,6 +186,22 @@ class SlaClock(models.Model):
                     clock.at_risk_percent,
                 )
             )
+
+    def write(self, vals):
+        # Kept by hand rather than computed: a stored compute costs an UPDATE
+        # on every clock created, and only a stop or a breach moves it.
+        if not {"stopped_at", "breached_at"} & set(vals) or "report_date" in vals:
+            return super().write(vals)
+        for clock in self:
+            stopped = vals.get("stopped_at", clock.stopped_at)
+            breached = vals.get("breached_at", clock.breached_at)
+            # A breach is reported in its own month even when the clock stops
+            # later: a month already reported must not change afterwards.
+            at = fields.Datetime.to_datetime(breached or stopped)
+            super(SlaClock, clock).write(
+                {**vals, "report_date": at.date() if at else False}
+            )
+        return True
 
     def _compute_display_name(self):
         labels = dict(METRICS)

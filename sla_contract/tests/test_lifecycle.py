@@ -471,3 +471,16 @@ class TestIntakeNeverRefused(LifecycleCase):
         activity = ticket.activity_ids
         self.assertEqual(activity.user_id, self.agent)
         self.assertIn("Nobody works", activity.note)
+
+
+class TestReportingDate(LifecycleCase):
+    def test_clock_counts_in_the_month_it_stopped_or_breached(self):
+        ticket = self.open_ticket("Bronze", P1, local(2027, 1, 29, 9, 0))
+        response = self.clock(ticket, "response")
+        self.assertFalse(response.report_date, "open and on time: no month yet")
+        self.run_breach_job(local(2027, 1, 29, 14, 0))
+        self.assertEqual(response.report_date, date(2027, 1, 29))
+        self.move(ticket, self.stage_done, local(2027, 2, 2, 10, 0))
+        self.assertEqual(response.report_date, date(2027, 1, 29), "breached: final")
+        resolution = self.clock(ticket, "resolution")
+        self.assertEqual(resolution.report_date, date(2027, 2, 2))
