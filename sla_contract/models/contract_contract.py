@@ -74,6 +74,7 @@ class ContractContract(models.Model):
         string="Internal SLO (% of SLA)",
         default=50.0,
         tracking=True,
+        groups="base.group_user",
         help="The team's internal objective, tighter than the contractual "
         "target: 50% means a 4-hour SLA is worked as a 2-hour SLO.",
     )
