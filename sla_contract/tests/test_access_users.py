@@ -480,9 +480,17 @@ class TestAccessUsers(AccessFixtures, TransactionCase):
             self.assertEqual(form.contract_count, count)
             form.at_risk_percent = 70
         self.assertEqual(bronze.at_risk_percent, 70)
+        # The tier's contracts, as the list behind its button reads them.
+        self.contracts["bronze"].tag_ids = [(0, 0, {"name": "Key account"})]
         action = bronze.with_user(self.manager).action_view_contracts()
         contracts = self.env["contract.contract"].with_user(self.manager)
-        self.assertEqual(len(contracts.search(action["domain"])), count)
+        listed = contracts.web_search_read(
+            action["domain"],
+            {"name": {}, "tag_ids": {"fields": {"display_name": {}}}},
+        )
+        self.assertEqual(listed["length"], count)
+        tags = [tag for vals in listed["records"] for tag in vals["tag_ids"]]
+        self.assertEqual([tag["display_name"] for tag in tags], ["Key account"])
         self._assert_sees_only(
             self.manager, self.ticket_bronze, self.ticket_silver, self.ticket_gold
         )
