@@ -74,6 +74,7 @@ class ContractContract(models.Model):
         string="Internal SLO (% of SLA)",
         default=50.0,
         tracking=True,
+        groups="base.group_user",
         help="The team's internal objective, tighter than the contractual "
         "target: 50% means a 4-hour SLA is worked as a 2-hour SLO.",
     )
@@ -240,10 +241,15 @@ class ContractContract(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if {"sla_tier_id", "sla_calendar_id", "sla_slo_percent"} & set(vals):
-            tickets = self.env["helpdesk.ticket"].search(
-                [("sla_contract_id", "in", self.ids), ("closed", "=", False)]
+            # Whoever edits the contract (an accountant, often) re-targets
+            # all of its open tickets, not only the ones he may read; the
+            # policy itself runs as him, so that "now" stays his real time.
+            tickets = (
+                self.env["helpdesk.ticket"]
+                .sudo()
+                .search([("sla_contract_id", "in", self.ids), ("closed", "=", False)])
             )
-            tickets._sla_reapply_policy()
+            tickets.with_env(self.env)._sla_reapply_policy()
         return res
 
     def action_view_sla_tickets(self):

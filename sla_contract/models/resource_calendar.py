@@ -176,7 +176,10 @@ class ResourceCalendar(models.Model):
         """The calendar's engine for tickets of `company_id`, cached per
         calendar and company until its data changes."""
         self.ensure_one()
-        return self._sla_work_calendar_cached(self.id, company_id or None)
+        # The engine is shared by every user once cached: build it as
+        # superuser, or whether a portal user can read his own clocks would
+        # depend on who warmed the cache.
+        return self.sudo()._sla_work_calendar_cached(self.id, company_id or None)
 
     @tools.ormcache("calendar_id", "company_id")
     def _sla_work_calendar_cached(self, calendar_id, company_id):

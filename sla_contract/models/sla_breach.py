@@ -49,27 +49,36 @@ class SlaBreach(models.Model):
         tracking=True,
     )
     user_id = fields.Many2one("res.users", string="Analyst", tracking=True)
-    what_happened = fields.Text(help="Factual timeline of the incident.")
+    # The root-cause analysis is the support organisation's own: customers
+    # may see that a clock breached, never why.
+    what_happened = fields.Text(
+        help="Factual timeline of the incident.",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
     cause = fields.Selection(
         CAUSES,
         string="Why",
         tracking=True,
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
         help="Was it a resource issue, a process issue, or a technical issue?",
     )
-    cause_details = fields.Text()
+    cause_details = fields.Text(groups="helpdesk_mgmt.group_helpdesk_user_own")
     escalation_outcome = fields.Selection(
         ESCALATION_OUTCOMES,
         string="Escalation",
         tracking=True,
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
         help="Was escalation triggered? If not, why not? If so, did it work?",
     )
-    escalation_notes = fields.Text()
+    escalation_notes = fields.Text(groups="helpdesk_mgmt.group_helpdesk_user_own")
     customer_impact = fields.Text(
-        help="Beyond the breach itself, what downstream consequences occurred?"
+        help="Beyond the breach itself, what downstream consequences occurred?",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
     corrective_action = fields.Text(
         string="What we will change",
         help="Specific process, staffing, or tooling changes to prevent recurrence.",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
 
     _sql_constraints = [

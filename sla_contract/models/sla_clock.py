@@ -114,7 +114,10 @@ class SlaClock(models.Model):
         [("3", "Very High"), ("2", "High"), ("1", "Medium"), ("0", "Low")]
     )
     target_minutes = fields.Integer(required=True)
-    slo_percent = fields.Float(string="SLO (%)", default=100.0)
+    # The internal objective is the support team's, never the customer's.
+    slo_percent = fields.Float(
+        string="SLO (%)", default=100.0, groups="base.group_user"
+    )
     at_risk_percent = fields.Float(default=75.0)
     measurement_only = fields.Boolean(
         help="Started while the contract measured a baseline: counted in "
@@ -131,7 +134,9 @@ class SlaClock(models.Model):
         help="Business minutes counted against the target at the last event.",
     )
     deadline = fields.Datetime(index=True, readonly=True)
-    slo_deadline = fields.Datetime(string="SLO Deadline", readonly=True)
+    slo_deadline = fields.Datetime(
+        string="SLO Deadline", readonly=True, groups="base.group_user"
+    )
     at_risk_at = fields.Datetime(index=True, readonly=True)
     state = fields.Selection(STATES, required=True, default=STATE_RUNNING, index=True)
     stopped_at = fields.Datetime(
