@@ -32,13 +32,15 @@ class TestSlaTicketTour(HttpCase):
                 "sla_date_start": fields.Date.today() - timedelta(days=30),
             }
         )
-        cls.ticket = cls.env["helpdesk.ticket"].create(
+        # A support agent: helpdesk rights only, no accounting.
+        cls.agent = cls.env["res.users"].create(
             {
-                "name": "SLA tour printer outage",
-                "description": "The printer is down.",
-                "partner_id": cls.customer.id,
-                "priority": "1",
-                "user_id": ref("base.user_admin").id,
+                "name": "SLA Tour Agent",
+                "login": "sla_tour_agent",
+                "password": "sla_tour_agent",
+                "email": "tour.agent@example.com",
+                "tz": "Europe/Brussels",
+                "groups_id": [(6, 0, [ref("helpdesk_mgmt.group_helpdesk_user").id])],
             }
         )
 
@@ -46,17 +48,20 @@ class TestSlaTicketTour(HttpCase):
         return self.ticket.sla_clock_ids.filtered(lambda c: c.metric == metric)
 
     def test_sla_ticket_tour(self):
-        self.assertEqual(self.ticket.sla_contract_id, self.contract)
-        self.assertEqual(self.clock("response").state, "running")
-        self.assertEqual(self.clock("resolution").state, "running")
-
         self.start_tour(
             "/odoo/action-sla_contract.helpdesk_ticket_action_sla_realtime",
             "sla_contract_ticket_tour",
-            login="admin",
+            login="sla_tour_agent",
         )
 
         self.env.invalidate_all()
+        self.ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "SLA tour printer outage")]
+        )
+        self.assertEqual(len(self.ticket), 1, "created through the form")
+        self.assertEqual(self.ticket.create_uid, self.agent)
+        self.assertEqual(self.ticket.sla_contract_id, self.contract)
+        self.assertEqual(self.ticket.sla_tier_id, self.gold)
         self.assertEqual(self.ticket.stage_id, self.stage_waiting)
         response, resolution = self.clock("response"), self.clock("resolution")
         self.assertEqual(len(response), 1)

@@ -1,11 +1,13 @@
 import { registry } from "@web/core/registry";
 
 /**
- * A support agent's day with an SLA ticket: find it in the real-time list,
- * read its clocks, check that an internal note is not a response, pause the
- * clocks by waiting on the customer, then answer the customer.
+ * A support agent's day with an SLA ticket: type in a customer's call
+ * through the ticket form, find it in the real-time list, read its clocks,
+ * check that an internal note is not a response, pause the clocks by
+ * waiting on the customer, then answer the customer.
  *
- * Needs the data created by sla_contract/tests/test_ui_tour.py.
+ * Needs the data created by sla_contract/tests/test_ui_tour.py; runs as an
+ * agent without accounting rights.
  */
 const TICKET = "SLA tour printer outage";
 const ROW = `.o_list_view .o_data_row:contains(${TICKET})`;
@@ -67,6 +69,50 @@ registry.category("web_tour.tours").add("sla_contract_ticket_tour", {
         {
             content: "The real-time SLA list is open",
             trigger: ".o_control_panel .o_breadcrumb:contains(Real-time SLA)",
+        },
+        // The agent types in a phone call: the form, as a person uses it.
+        {
+            content: "Create a ticket from the real-time list",
+            trigger: ".o_control_panel_main_buttons button.o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "Title",
+            trigger: `${FORM} .o_field_widget[name='name'] input`,
+            run: `edit ${TICKET}`,
+        },
+        {
+            content: "Customer",
+            trigger: `${FORM} .o_field_widget[name='partner_id'] input`,
+            run: "edit SLA Tour Customer",
+        },
+        {
+            content: "Pick the customer",
+            trigger: ".o-autocomplete--dropdown-item:contains(SLA Tour Customer)",
+            run: "click",
+        },
+        {
+            content: "The customer's SLA contract is proposed",
+            trigger: `${FORM} .o_field_widget[name='sla_contract_id'] input:value(SLA tour Gold support)`,
+        },
+        {
+            content: "Description",
+            trigger: `${FORM} .o_field_widget[name='description'] .odoo-editor-editable`,
+            run: "editor The printer is down.",
+        },
+        {
+            content: "Save",
+            trigger: `${FORM} .o_form_button_save`,
+            run: "click",
+        },
+        {
+            content: "Saved, with both clocks running",
+            trigger: `${CLOCKS} .o_data_row:has(td[name="metric"]:contains(Resolution))`,
+        },
+        {
+            content: "Back to the real-time SLA list",
+            trigger: ".o_breadcrumb .o_back_button:contains(Real-time SLA)",
+            run: "click",
         },
         {
             content: "Search the test ticket",
