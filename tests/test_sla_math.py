@@ -66,3 +66,20 @@ def test_hours_per_week_is_optional_for_other_units():
 def test_refused_targets(value, unit, per_day, per_week, message):
     with pytest.raises(ValueError, match=message):
         target_to_minutes(value, unit, per_day, per_week)
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ([], False),
+        ([("running", False, False)], sla_math.URGENCY_ON_TRACK),
+        ([("running", False, True)], sla_math.URGENCY_AT_RISK),
+        ([("breached", False, True)], sla_math.URGENCY_BREACHED),
+        ([("breached", False, True), ("running", False, True)], "1_at_risk"),
+        ([("paused", True, True), ("paused", True, False)], "4_paused"),
+        ([("breached", True, True)], sla_math.URGENCY_BREACHED),
+        ([("paused", True, True), ("running", False, False)], "3_on_track"),
+    ],
+)
+def test_urgency_rank(facts, expected):
+    assert sla_math.urgency(facts) == expected

@@ -76,6 +76,34 @@ def color(breached, percent, at_risk_percent):
     return COLOR_GREEN
 
 
+URGENCY_AT_RISK = "1_at_risk"
+URGENCY_BREACHED = "2_breached"
+URGENCY_ON_TRACK = "3_on_track"
+URGENCY_PAUSED = "4_paused"
+
+
+def urgency(open_clocks):
+    """Where an open ticket stands in the agent's queue, most urgent first.
+
+    `open_clocks` is an iterable of (state, paused, at_risk) of the ticket's
+    open clocks. At risk comes before breached: it can still be saved.
+    Returns False for a ticket without open clocks.
+    """
+    facts = list(open_clocks)
+    if not facts:
+        return False
+    if any(
+        at_risk and not paused and state != STATE_BREACHED
+        for state, paused, at_risk in facts
+    ):
+        return URGENCY_AT_RISK
+    if any(state == STATE_BREACHED for state, _paused, _at_risk in facts):
+        return URGENCY_BREACHED
+    if all(paused for _state, paused, _at_risk in facts):
+        return URGENCY_PAUSED
+    return URGENCY_ON_TRACK
+
+
 def worst_state(states):
     present = set(states)
     for state in STATES_BY_SEVERITY:

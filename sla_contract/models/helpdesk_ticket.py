@@ -64,6 +64,20 @@ class HelpdeskTicket(models.Model):
     sla_paused = fields.Boolean(
         string="SLA Paused", compute="_compute_sla_summary", store=True
     )
+    sla_urgency = fields.Selection(
+        [
+            (sla_math.URGENCY_AT_RISK, "At risk"),
+            (sla_math.URGENCY_BREACHED, "Breached"),
+            (sla_math.URGENCY_ON_TRACK, "On track"),
+            (sla_math.URGENCY_PAUSED, "Paused"),
+        ],
+        string="Urgency",
+        compute="_compute_sla_summary",
+        store=True,
+        index="btree_not_null",
+        help="Where an open ticket stands in the SLA queue: at risk, breached, "
+        "on track, paused.",
+    )
     sla_color = fields.Selection(
         [("green", "On track"), ("yellow", "At risk"), ("red", "Breached")],
         string="SLA",
@@ -104,6 +118,7 @@ class HelpdeskTicket(models.Model):
         "sla_clock_ids.at_risk_at",
         "sla_clock_ids.stopped_at",
         "sla_clock_ids.paused_since",
+        "sla_clock_ids.at_risk_reached",
     )
     def _compute_sla_summary(self):
         for ticket in self:
@@ -115,6 +130,9 @@ class HelpdeskTicket(models.Model):
             ticket.sla_state = sla_math.worst_state(clocks.mapped("state"))
             ticket.sla_breached = STATE_BREACHED in clocks.mapped("state")
             ticket.sla_paused = bool(open_clocks) and not counting
+            ticket.sla_urgency = sla_math.urgency(
+                (c.state, bool(c.paused_since), c.at_risk_reached) for c in open_clocks
+            )
 
     @api.depends_context("sla_now")
     @api.depends("sla_next_deadline", "sla_at_risk_at", "sla_breached", "sla_clock_ids")
@@ -510,6 +528,7 @@ class HelpdeskTicket(models.Model):
                 self._sla_on_public_reply(at)
             else:
                 self._sla_stage_transition(*payload, at)
+        self.sla_clock_ids._check_warnings(now)
         self.sla_clock_ids._check_breach(now)
 
     def _sla_history(self, start, end):

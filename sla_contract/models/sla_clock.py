@@ -34,6 +34,8 @@ EVENT_MET = "met"
 EVENT_BREACHED = "breached"
 EVENT_BREACH_LIFTED = "breach_lifted"
 EVENT_CANCELLED = "cancelled"
+EVENT_AT_RISK = "at_risk"
+EVENT_SLO_MISSED = "slo_missed"
 
 
 def _naive(dt):
@@ -139,6 +141,16 @@ class SlaClock(models.Model):
     )
     at_risk_at = fields.Datetime(index=True, readonly=True)
     state = fields.Selection(STATES, required=True, default=STATE_RUNNING, index=True)
+    at_risk_reached = fields.Boolean(
+        readonly=True,
+        help="The clock has used its at-risk share of the target while open.",
+    )
+    slo_missed = fields.Boolean(
+        string="SLO Missed",
+        readonly=True,
+        groups="base.group_user",
+        help="The clock has passed its internal SLO deadline while open.",
+    )
     stopped_at = fields.Datetime(
         readonly=True,
         index=True,
@@ -338,8 +350,9 @@ class SlaClock(models.Model):
         """Hook called once per operation with what happened to clocks.
 
         `events` maps an event (EVENT_STARTED, EVENT_PAUSED, EVENT_RESUMED,
-        EVENT_RETARGETED, EVENT_MET, EVENT_BREACHED, EVENT_BREACH_LIFTED,
-        EVENT_CANCELLED) to the clocks it happened to, in superuser mode.
+        EVENT_RETARGETED, EVENT_AT_RISK, EVENT_SLO_MISSED, EVENT_MET,
+        EVENT_BREACHED, EVENT_BREACH_LIFTED, EVENT_CANCELLED) to the clocks it
+        happened to, in superuser mode.
         Nothing to do here; escalation, credits and notifications override it
         and call super().
         """
@@ -365,6 +378,7 @@ class SlaClock(models.Model):
             return
         # A deadline passed before the pause is a breach, even if the
         # scheduled job has not run yet.
+        clocks._check_warnings(now, tr=tr)
         clocks._check_breach(now, tr=tr)
         for clock in clocks:
             clock.consumed_minutes = clock._consumed_at(now)
@@ -385,6 +399,7 @@ class SlaClock(models.Model):
         clocks.filtered(lambda c: c.state == STATE_PAUSED).state = STATE_RUNNING
         clocks._schedule()
         tr.add(EVENT_RESUMED, clocks)
+        clocks._check_warnings(now, tr=tr)
         clocks._check_breach(now, tr=tr)
         clocks._trigger_breach_check()
 
@@ -451,6 +466,32 @@ class SlaClock(models.Model):
             {"stopped_at": now, "state": STATE_CANCELLED, "breached_at": False}
         )
         tr.add(EVENT_CANCELLED, cancelled)
+
+    @_transitions
+    def _check_warnings(self, now, *, tr=None):
+        """Flag the open clocks that passed their at-risk instant or their
+        internal SLO deadline while counting, once each."""
+        open_clocks = self.filtered(
+            lambda c: not c.stopped_at and c.state in OPEN_STATES
+        )
+        at_risk = open_clocks.filtered(
+            lambda c: (
+                not c.at_risk_reached
+                and c.at_risk_at
+                and c.at_risk_at <= (c.paused_since or now)
+            )
+        )
+        slo = open_clocks.filtered(
+            lambda c: (
+                not c.slo_missed
+                and c.slo_deadline
+                and c.slo_deadline <= (c.paused_since or now)
+            )
+        )
+        at_risk.write({"at_risk_reached": True})
+        slo.write({"slo_missed": True})
+        tr.add(EVENT_AT_RISK, at_risk)
+        tr.add(EVENT_SLO_MISSED, slo)
 
     @_transitions
     def _check_breach(self, now, *, tr=None):
@@ -523,6 +564,14 @@ class SlaClock(models.Model):
             )
         lifted.breach_ids.sudo().unlink()
         tr.add(EVENT_BREACH_LIFTED, lifted)
+        # Thresholds the new instants put back in the future are armed again.
+        for clock in clocks:
+            end = clock.paused_since or now
+            if clock.at_risk_reached and clock.at_risk_at > end:
+                clock.at_risk_reached = False
+            if clock.slo_missed and clock.slo_deadline > end:
+                clock.slo_missed = False
+        clocks._check_warnings(now, tr=tr)
         clocks._check_breach(now, tr=tr)
         clocks._trigger_breach_check()
 

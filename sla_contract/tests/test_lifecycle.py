@@ -484,3 +484,33 @@ class TestReportingDate(LifecycleCase):
         self.assertEqual(response.report_date, date(2027, 1, 29), "breached: final")
         resolution = self.clock(ticket, "resolution")
         self.assertEqual(resolution.report_date, date(2027, 2, 2))
+
+
+class TestUrgency(LifecycleCase):
+    def test_queue_rank_follows_the_clocks(self):
+        ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        self.assertEqual(ticket.sla_urgency, "3_on_track")
+        # Past 75% of the 4 h response (12:00) while counting: at risk.
+        with freeze_time(local(2027, 1, 18, 12, 10)):
+            ticket.sla_clock_ids._check_warnings(local(2027, 1, 18, 12, 10))
+        self.assertTrue(self.clock(ticket, "response").at_risk_reached)
+        self.assertEqual(ticket.sla_urgency, "1_at_risk")
+        self.run_breach_job(local(2027, 1, 18, 13, 5))
+        self.assertEqual(ticket.sla_urgency, "2_breached")
+        self.move(ticket, self.stage_waiting, local(2027, 1, 18, 13, 30))
+        self.assertEqual(ticket.sla_urgency, "2_breached", "the breach still stands")
+        other = self.open_ticket("Bronze", P2, local(2027, 1, 18, 9, 0))
+        self.move(other, self.stage_waiting, local(2027, 1, 18, 9, 30))
+        self.assertEqual(other.sla_urgency, "4_paused")
+        self.move(other, self.stage_done, local(2027, 1, 18, 10, 0))
+        self.assertFalse(other.sla_urgency)
+
+    def test_lowering_the_priority_arms_the_at_risk_warning_again(self):
+        ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        # A pause taken after 12:00 records that the clock was at risk.
+        self.move(ticket, self.stage_waiting, local(2027, 1, 18, 12, 30))
+        response = self.clock(ticket, "response")
+        self.assertTrue(response.at_risk_reached)
+        with freeze_time(local(2027, 1, 18, 12, 40)):
+            ticket.priority = P3
+        self.assertFalse(response.at_risk_reached)
