@@ -50,10 +50,7 @@ class HelpdeskTicket(models.Model):
         STATES, string="SLA Status", compute="_compute_sla_summary", store=True
     )
     sla_breached = fields.Boolean(
-        string="SLA Breached",
-        compute="_compute_sla_summary",
-        store=True,
-        tracking=True,
+        string="SLA Breached", compute="_compute_sla_summary", store=True
     )
     sla_warning = fields.Char(
         string="SLA Warning",
@@ -242,12 +239,6 @@ class HelpdeskTicket(models.Model):
                         other=contract.company_id.display_name,
                     )
                 )
-
-    def _track_subtype(self, init_values):
-        self.ensure_one()
-        if "sla_breached" in init_values and self.sla_breached:
-            return self.env.ref("sla_contract.mt_ticket_sla_breached")
-        return super()._track_subtype(init_values)
 
     # ------------------------------------------------------------------
     # CRUD

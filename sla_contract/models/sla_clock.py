@@ -24,6 +24,8 @@ STATES = [
     (STATE_CANCELLED, "Cancelled"),
 ]
 BREACH_CRON = "sla_contract.ir_cron_sla_breach"
+# A clock that counts: the rows the clock job and its partial indexes cover.
+COUNTING_SQL = "state = 'running' AND stopped_at IS NULL AND paused_since IS NULL"
 
 # What a clock goes through; the hook `_sla_on_transition` receives them.
 EVENT_STARTED = "started"
@@ -333,14 +335,20 @@ class SlaClock(models.Model):
             clock.write(vals)
 
     def _trigger_breach_check(self):
-        """Wake the breach job at the earliest deadline among these clocks."""
-        deadlines = [
-            c.deadline
-            for c in self
-            if c.deadline and c.state == STATE_RUNNING and not c.stopped_at
-        ]
-        if deadlines:
-            self.env["ir.cron"]._sla_wake(BREACH_CRON, min(deadlines))
+        """Wake the clock job at the earliest threshold among these clocks:
+        at-risk instant, SLO deadline or deadline, whichever comes first."""
+        instants = []
+        for clock in self:
+            if clock.state != STATE_RUNNING or clock.stopped_at or clock.paused_since:
+                continue
+            instants.append(clock.deadline)
+            if not clock.at_risk_reached:
+                instants.append(clock.at_risk_at)
+            if not clock.slo_missed:
+                instants.append(clock.slo_deadline)
+        instants = [at for at in instants if at]
+        if instants:
+            self.env["ir.cron"]._sla_wake(BREACH_CRON, min(instants))
 
     # ------------------------------------------------------------------
     # transitions
@@ -608,36 +616,26 @@ class SlaClock(models.Model):
 
     @api.model
     def _cron_mark_breaches(self, batch_size=500):
-        """Breach the clocks whose deadline has passed.
+        """Flag the clocks that passed their at-risk instant or SLO deadline,
+        then breach those whose deadline has passed.
 
         Rows are locked with SKIP LOCKED so two workers split the work
-        instead of breaching a clock twice; the unique breach per clock is
+        instead of handling a clock twice; the unique breach per clock is
         the last guard. One clock that fails is logged and skipped.
         """
         now = self._sla_now()
-        due = self.search(self._get_due_breach_domain(now), limit=batch_size)
-        if not due:
-            self._arm_breach_job_for_next_deadline()
-            return
-        self.env.cr.execute(
-            "SELECT id FROM sla_clock WHERE id IN %s FOR UPDATE SKIP LOCKED",
-            [tuple(due.ids)],
-        )
-        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
-        locked.invalidate_recordset()
         tr = Transitions(self.env)
-        for clock in locked:
-            try:
-                with self.env.cr.savepoint():
-                    clock._check_breach(now, tr=tr)
-            except Exception:
-                _logger.exception("Could not check SLA clock %s", clock.id)
+        warned = self._lock(self._due_warning_ids(now, batch_size))
+        self._sla_each(warned, lambda clock: clock._check_warnings(now, tr=tr))
+        due = self.search(self._get_due_breach_domain(now), limit=batch_size)
+        locked = self._lock(due.ids)
+        self._sla_each(locked, lambda clock: clock._check_breach(now, tr=tr))
         try:
             with self.env.cr.savepoint():
                 tr.flush()
         except Exception:
-            _logger.exception("SLA transition hook failed for breached clocks")
-        if len(due) == batch_size:
+            _logger.exception("SLA transition hook failed in the clock job")
+        if batch_size in (len(due), len(warned)):
             self.env["ir.cron"]._sla_wake(
                 BREACH_CRON, fields.Datetime.now() + timedelta(seconds=1)
             )
@@ -645,13 +643,72 @@ class SlaClock(models.Model):
             self._arm_breach_job_for_next_deadline()
 
     @api.model
+    def _due_warning_ids(self, now, limit):
+        # Plain SQL so each half matches its partial index (see init).
+        self.flush_model()
+        self.env.cr.execute(
+            f"""(SELECT id FROM sla_clock WHERE {COUNTING_SQL}
+                   AND at_risk_reached IS NOT TRUE AND at_risk_at <= %s LIMIT %s)
+                UNION
+                (SELECT id FROM sla_clock WHERE {COUNTING_SQL}
+                   AND slo_missed IS NOT TRUE AND slo_deadline <= %s LIMIT %s)""",
+            [now, limit, now, limit],
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _lock(self, ids):
+        if not ids:
+            return self.browse()
+        self.env.cr.execute(
+            "SELECT id FROM sla_clock WHERE id IN %s FOR UPDATE SKIP LOCKED",
+            [tuple(ids)],
+        )
+        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
+        locked.invalidate_recordset()
+        return locked
+
+    @api.model
+    def _sla_each(self, clocks, step):
+        for clock in clocks:
+            try:
+                with self.env.cr.savepoint():
+                    step(clock)
+            except Exception:
+                _logger.exception("Could not check SLA clock %s", clock.id)
+
+    @api.model
     def _arm_breach_job_for_next_deadline(self):
         self.env.flush_all()
         self.env.cr.execute(
-            """SELECT min(deadline) FROM sla_clock
-                WHERE state = %s AND stopped_at IS NULL AND paused_since IS NULL""",
-            [STATE_RUNNING],
+            f"""SELECT least(
+                    (SELECT min(deadline) FROM sla_clock WHERE {COUNTING_SQL}),
+                    (SELECT min(at_risk_at) FROM sla_clock WHERE {COUNTING_SQL}
+                        AND at_risk_reached IS NOT TRUE),
+                    (SELECT min(slo_deadline) FROM sla_clock WHERE {COUNTING_SQL}
+                        AND slo_missed IS NOT TRUE))"""
         )
         nxt = self.env.cr.fetchone()[0]
         if nxt:
             self.env["ir.cron"]._sla_wake(BREACH_CRON, nxt)
+
+    def init(self):
+        # The job asks only about counting clocks, which stay few while
+        # stopped ones pile up for ever: one partial index per question.
+        for name, column, extra in (
+            ("sla_clock_counting_deadline_index", "deadline", ""),
+            (
+                "sla_clock_counting_at_risk_index",
+                "at_risk_at",
+                "AND at_risk_reached IS NOT TRUE",
+            ),
+            (
+                "sla_clock_counting_slo_index",
+                "slo_deadline",
+                "AND slo_missed IS NOT TRUE",
+            ),
+        ):
+            self.env.cr.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON sla_clock ({column}) "
+                f"WHERE {COUNTING_SQL} {extra}"
+            )

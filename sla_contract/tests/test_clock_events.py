@@ -370,18 +370,20 @@ class TestBreachScheduling(SlaCase):
         cron = self.env.ref("sla_contract.ir_cron_sla_breach")
         return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
 
-    def test_job_wakes_at_the_earliest_deadline_and_rearms(self):
+    def test_job_wakes_at_the_earliest_threshold_and_rearms(self):
         self._triggers().unlink()
         first = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        # The internal SLO (50% of 4 h) is the first threshold.
         self.assertEqual(
-            self._triggers().mapped("call_at"), [local(2027, 1, 18, 13, 0)]
+            self._triggers().mapped("call_at"), [local(2027, 1, 18, 11, 0)]
         )
-        # A later deadline needs no extra wake-up while an earlier one is pending.
+        # A later threshold needs no extra wake-up while an earlier one is
+        # pending.
         self.open_ticket("Bronze", P2, local(2027, 1, 18, 9, 30))
         self.assertEqual(len(self._triggers()), 1)
-        # An earlier one does.
+        # An earlier one does: Platinum P1's SLO, 7.5 minutes in.
         self.open_ticket("Platinum", P1, local(2027, 1, 18, 9, 40))
-        self.assertIn(local(2027, 1, 18, 9, 55), self._triggers().mapped("call_at"))
+        self.assertIn(local(2027, 1, 18, 9, 47, 30), self._triggers().mapped("call_at"))
         with freeze_time(local(2027, 1, 18, 13, 0)):
             # ir.cron deletes the triggers it has served.
             self._triggers().filtered(
@@ -389,9 +391,9 @@ class TestBreachScheduling(SlaCase):
             ).unlink()
             self.env["sla.clock"]._cron_mark_breaches()
         self.assertEqual(self.clock(first, "response").state, "breached")
-        # Re-armed for the next running deadline: the Bronze P2 response,
-        # 8 business hours after Monday 09:30.
-        self.assertIn(local(2027, 1, 19, 9, 30), self._triggers().mapped("call_at"))
+        # Re-armed for the next threshold: the Bronze P2 response's SLO,
+        # 50% of 8 business hours after Monday 09:30.
+        self.assertIn(local(2027, 1, 18, 13, 30), self._triggers().mapped("call_at"))
 
     def test_client_context_cannot_backdate_a_response(self):
         ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))

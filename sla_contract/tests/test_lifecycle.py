@@ -393,7 +393,7 @@ class TestTransitionHook(LifecycleCase):
         }
         # Demo tickets due by then breach in the same batch.
         self.assertEqual(len(calls), 1, "the second run has nothing to breach")
-        self.assertEqual(set(calls[0]), {"breached"})
+        self.assertIn("breached", calls[0])
         self.assertLessEqual(responses, calls[0]["breached"])
         with patch.object(Clock, "_sla_on_transition", spy):
             self.move(ticket, self.stage_waiting, local(2027, 1, 18, 15, 0))
