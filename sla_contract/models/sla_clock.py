@@ -24,8 +24,6 @@ STATES = [
     (STATE_CANCELLED, "Cancelled"),
 ]
 BREACH_CRON = "sla_contract.ir_cron_sla_breach"
-# A clock that counts: the rows the clock job and its partial indexes cover.
-COUNTING_SQL = "state = 'running' AND stopped_at IS NULL AND paused_since IS NULL"
 
 # What a clock goes through; the hook `_sla_on_transition` receives them.
 EVENT_STARTED = "started"
@@ -647,11 +645,15 @@ class SlaClock(models.Model):
         # Plain SQL so each half matches its partial index (see init).
         self.flush_model()
         self.env.cr.execute(
-            f"""(SELECT id FROM sla_clock WHERE {COUNTING_SQL}
-                   AND at_risk_reached IS NOT TRUE AND at_risk_at <= %s LIMIT %s)
+            """(SELECT id FROM sla_clock
+                 WHERE state = 'running' AND stopped_at IS NULL
+                   AND paused_since IS NULL AND at_risk_reached IS NOT TRUE
+                   AND at_risk_at <= %s LIMIT %s)
                 UNION
-                (SELECT id FROM sla_clock WHERE {COUNTING_SQL}
-                   AND slo_missed IS NOT TRUE AND slo_deadline <= %s LIMIT %s)""",
+               (SELECT id FROM sla_clock
+                 WHERE state = 'running' AND stopped_at IS NULL
+                   AND paused_since IS NULL AND slo_missed IS NOT TRUE
+                   AND slo_deadline <= %s LIMIT %s)""",
             [now, limit, now, limit],
         )
         return [row[0] for row in self.env.cr.fetchall()]
@@ -681,12 +683,16 @@ class SlaClock(models.Model):
     def _arm_breach_job_for_next_deadline(self):
         self.env.flush_all()
         self.env.cr.execute(
-            f"""SELECT least(
-                    (SELECT min(deadline) FROM sla_clock WHERE {COUNTING_SQL}),
-                    (SELECT min(at_risk_at) FROM sla_clock WHERE {COUNTING_SQL}
-                        AND at_risk_reached IS NOT TRUE),
-                    (SELECT min(slo_deadline) FROM sla_clock WHERE {COUNTING_SQL}
-                        AND slo_missed IS NOT TRUE))"""
+            """SELECT least(
+                (SELECT min(deadline) FROM sla_clock
+                  WHERE state = 'running' AND stopped_at IS NULL
+                    AND paused_since IS NULL),
+                (SELECT min(at_risk_at) FROM sla_clock
+                  WHERE state = 'running' AND stopped_at IS NULL
+                    AND paused_since IS NULL AND at_risk_reached IS NOT TRUE),
+                (SELECT min(slo_deadline) FROM sla_clock
+                  WHERE state = 'running' AND stopped_at IS NULL
+                    AND paused_since IS NULL AND slo_missed IS NOT TRUE))"""
         )
         nxt = self.env.cr.fetchone()[0]
         if nxt:
@@ -694,21 +700,24 @@ class SlaClock(models.Model):
 
     def init(self):
         # The job asks only about counting clocks, which stay few while
-        # stopped ones pile up for ever: one partial index per question.
-        for name, column, extra in (
-            ("sla_clock_counting_deadline_index", "deadline", ""),
-            (
-                "sla_clock_counting_at_risk_index",
-                "at_risk_at",
-                "AND at_risk_reached IS NOT TRUE",
-            ),
-            (
-                "sla_clock_counting_slo_index",
-                "slo_deadline",
-                "AND slo_missed IS NOT TRUE",
-            ),
-        ):
-            self.env.cr.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON sla_clock ({column}) "
-                f"WHERE {COUNTING_SQL} {extra}"
-            )
+        # stopped ones pile up for ever: one partial index per question, with
+        # the predicates of the job's queries.
+        cr = self.env.cr
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sla_clock_counting_deadline_index
+                   ON sla_clock (deadline)
+                WHERE state = 'running' AND stopped_at IS NULL
+                  AND paused_since IS NULL"""
+        )
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sla_clock_counting_at_risk_index
+                   ON sla_clock (at_risk_at)
+                WHERE state = 'running' AND stopped_at IS NULL
+                  AND paused_since IS NULL AND at_risk_reached IS NOT TRUE"""
+        )
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sla_clock_counting_slo_index
+                   ON sla_clock (slo_deadline)
+                WHERE state = 'running' AND stopped_at IS NULL
+                  AND paused_since IS NULL AND slo_missed IS NOT TRUE"""
+        )

@@ -33,9 +33,10 @@ class SlaClock(models.Model):
     _inherit = "sla.clock"
 
     def _sla_on_transition(self, events):
-        super()._sla_on_transition(events)
+        res = super()._sla_on_transition(events)
         self._sla_post_events(events)
         self._sla_send_bus(events)
+        return res
 
     def _sla_post_events(self, events):
         """One chatter line per ticket and event, with the event's subtype."""
@@ -57,12 +58,11 @@ class SlaClock(models.Model):
 
     def _sla_event_line(self, event):
         self.ensure_one()
-        _ = self.env._
         metric = dict(METRICS)[self.metric]
         target = sla_math.format_minutes(self.target_minutes)
         when = self._sla_local
         if event == EVENT_AT_RISK:
-            return _(
+            return self.env._(
                 "%(metric)s SLA at risk: %(percent)s%% of the %(target)s target "
                 "used; due %(deadline)s.",
                 metric=metric,
@@ -71,7 +71,7 @@ class SlaClock(models.Model):
                 deadline=when(self.deadline),
             )
         if event == EVENT_SLO_MISSED:
-            return _(
+            return self.env._(
                 "%(metric)s: internal SLO missed (due %(slo)s); the SLA is "
                 "due %(deadline)s.",
                 metric=metric,
@@ -79,7 +79,7 @@ class SlaClock(models.Model):
                 deadline=when(self.deadline),
             )
         if event == EVENT_BREACHED:
-            return _(
+            return self.env._(
                 "%(metric)s SLA breached: the %(target)s target ran out at "
                 "%(breached)s.",
                 metric=metric,
@@ -87,7 +87,7 @@ class SlaClock(models.Model):
                 breached=when(self.breached_at),
             )
         if event == EVENT_PAUSED:
-            return _(
+            return self.env._(
                 "%(metric)s SLA paused while waiting on the customer; "
                 "%(used)s of %(target)s used.",
                 metric=metric,
@@ -95,12 +95,12 @@ class SlaClock(models.Model):
                 target=target,
             )
         if event == EVENT_RESUMED:
-            return _(
+            return self.env._(
                 "%(metric)s SLA resumed; now due %(deadline)s.",
                 metric=metric,
                 deadline=when(self.deadline),
             )
-        return _(
+        return self.env._(
             "%(metric)s SLA met: %(used)s of %(target)s used.",
             metric=metric,
             used=sla_math.format_minutes(self.consumed_minutes),
