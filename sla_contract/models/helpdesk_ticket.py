@@ -428,9 +428,10 @@ class HelpdeskTicket(models.Model):
         policy = self._sla_policy()
         vals_list = []
         Clock = self.env["sla.clock"]
+        flags = self.env["helpdesk.ticket.stage"]._sla_stage_flags()
         for ticket in self:
             rule = policy.get(ticket.id)
-            if not rule or ticket.stage_id.closed:
+            if not rule or flags.get(ticket.stage_id.id, (False, False))[0]:
                 continue
             calendar = rule["calendar"]._sla_work_calendar(ticket.company_id.id)
             try:

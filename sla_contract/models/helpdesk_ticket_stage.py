@@ -1,8 +1,9 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class HelpdeskTicketStage(models.Model):
-    _inherit = "helpdesk.ticket.stage"
+    _name = "helpdesk.ticket.stage"
+    _inherit = ["helpdesk.ticket.stage", "sla.cache.mixin"]
 
     sla_pause = fields.Boolean(
         string="Pauses the SLA",
@@ -15,6 +16,14 @@ class HelpdeskTicketStage(models.Model):
         "open SLA clocks as cancelled: they count neither as met nor as "
         "breached.",
     )
+
+    @api.model
+    @tools.ormcache()
+    def _sla_stage_flags(self):
+        """{stage id: (closed, pauses the SLA)}, read once per worker: every
+        ticket created asks it."""
+        stages = self.sudo().with_context(active_test=False).search([])
+        return {stage.id: (stage.closed, stage.sla_pause) for stage in stages}
 
     @api.model
     def _sla_mark_cancelling_stages(self, xmlids):

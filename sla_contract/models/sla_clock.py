@@ -371,7 +371,10 @@ class SlaClock(models.Model):
         clocks = self.sudo().create(vals_list)
         tr.add(EVENT_STARTED, clocks)
         if paused_tickets is None:
-            paused_tickets = clocks.ticket_id.filtered("stage_id.sla_pause")
+            flags = self.env["helpdesk.ticket.stage"]._sla_stage_flags()
+            paused_tickets = clocks.ticket_id.filtered(
+                lambda t: flags.get(t.stage_id.id, (False, False))[1]
+            )
         for clock in clocks.filtered(lambda c: c.ticket_id in paused_tickets):
             clock._pause(clock.start_at, tr=tr)
         clocks._trigger_breach_check()

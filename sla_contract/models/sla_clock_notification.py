@@ -11,6 +11,7 @@ from .sla_clock import (
     EVENT_PAUSED,
     EVENT_RESUMED,
     EVENT_SLO_MISSED,
+    EVENT_STARTED,
     METRICS,
 )
 
@@ -118,7 +119,10 @@ class SlaClock(models.Model):
         """Alert the assigned agent of at-risk and breached tickets, and tell
         every open ticket view of the assignee and of the current user that
         the clocks changed."""
-        changed = self.browse().union(*events.values())
+        # A clock just started changes nothing a widget already shows.
+        changed = self.browse().union(
+            *(clocks for event, clocks in events.items() if event != EVENT_STARTED)
+        )
         if not changed:
             return
         tickets = changed.ticket_id
