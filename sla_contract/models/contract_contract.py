@@ -75,8 +75,10 @@ class ContractContract(models.Model):
         default=50.0,
         tracking=True,
         groups="base.group_user",
-        help="The team's internal objective, tighter than the contractual "
-        "target: 50% means a 4-hour SLA is worked as a 2-hour SLO.",
+        help="The team's internal objective (SLO), tighter than the "
+        "contractual target: 50% means a 4-hour SLA is worked as a 2-hour SLO. "
+        "Clocks flag a missed SLO as an early warning; it carries no penalty "
+        "and the customer never sees it.",
     )
     sla_ticket_count = fields.Integer(compute="_compute_sla_ticket_count")
 
