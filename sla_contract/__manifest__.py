@@ -18,6 +18,7 @@
         "data/helpdesk_ticket_stage_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_message_subtype_data.xml",
+        "data/resource_calendar_sla_data.xml",
         "views/sla_tier_views.xml",
         "views/sla_priority_views.xml",
         "views/sla_clock_views.xml",
@@ -26,6 +27,8 @@
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/contract_contract_views.xml",
+        "views/resource_calendar_leaves_views.xml",
+        "views/resource_calendar_views.xml",
         "views/sla_menus.xml",
     ],
     "demo": [

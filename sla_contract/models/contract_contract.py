@@ -240,8 +240,16 @@ class ContractContract(models.Model):
             and date >= self.sla_penalty_date
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        contracts = super().create(vals_list)
+        contracts.filtered("sla_tier_id").sla_calendar_id._sla_mark_used()
+        return contracts
+
     def write(self, vals):
         res = super().write(vals)
+        if {"sla_tier_id", "sla_calendar_id"} & set(vals):
+            self.filtered("sla_tier_id").sla_calendar_id._sla_mark_used()
         if {"sla_tier_id", "sla_calendar_id", "sla_slo_percent"} & set(vals):
             # Whoever edits the contract (an accountant, often) re-targets
             # all of its open tickets, not only the ones he may read; the
