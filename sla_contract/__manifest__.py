@@ -24,6 +24,7 @@
         "views/sla_clock_views.xml",
         "views/sla_breach_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_queue_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/contract_contract_views.xml",
@@ -35,6 +36,9 @@
         "demo/sla_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sla_contract/static/src/views/fields/sla_datetime_tz_field.esm.js",
+        ],
         "web.assets_tests": ["sla_contract/static/tests/tours/*.js"],
     },
 }

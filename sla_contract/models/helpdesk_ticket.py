@@ -84,7 +84,11 @@ class HelpdeskTicket(models.Model):
         compute="_compute_sla_live",
     )
     sla_remaining_display = fields.Char(
-        string="SLA Remaining", compute="_compute_sla_live"
+        string="Remaining",
+        compute="_compute_sla_live",
+        help="Business time left before the next deadline, counted in the "
+        "support hours of the customer's SLA: a deadline after a night or a "
+        "weekend is further away on the clock than this.",
     )
     sla_at_risk = fields.Boolean(
         string="SLA At Risk", compute="_compute_sla_live", search="_search_sla_at_risk"
