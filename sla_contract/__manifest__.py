@@ -18,20 +18,27 @@
         "data/helpdesk_ticket_stage_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_message_subtype_data.xml",
+        "data/resource_calendar_sla_data.xml",
         "views/sla_tier_views.xml",
         "views/sla_priority_views.xml",
         "views/sla_clock_views.xml",
         "views/sla_breach_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_queue_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/contract_contract_views.xml",
+        "views/resource_calendar_leaves_views.xml",
+        "views/resource_calendar_views.xml",
         "views/sla_menus.xml",
     ],
     "demo": [
         "demo/sla_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sla_contract/static/src/views/fields/sla_datetime_tz_field.esm.js",
+        ],
         "web.assets_tests": ["sla_contract/static/tests/tours/*.js"],
     },
 }

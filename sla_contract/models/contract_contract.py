@@ -75,8 +75,10 @@ class ContractContract(models.Model):
         default=50.0,
         tracking=True,
         groups="base.group_user",
-        help="The team's internal objective, tighter than the contractual "
-        "target: 50% means a 4-hour SLA is worked as a 2-hour SLO.",
+        help="The team's internal objective (SLO), tighter than the "
+        "contractual target: 50% means a 4-hour SLA is worked as a 2-hour SLO. "
+        "Clocks flag a missed SLO as an early warning; it carries no penalty "
+        "and the customer never sees it.",
     )
     sla_ticket_count = fields.Integer(compute="_compute_sla_ticket_count")
 
@@ -238,8 +240,16 @@ class ContractContract(models.Model):
             and date >= self.sla_penalty_date
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        contracts = super().create(vals_list)
+        contracts.filtered("sla_tier_id").sla_calendar_id._sla_mark_used()
+        return contracts
+
     def write(self, vals):
         res = super().write(vals)
+        if {"sla_tier_id", "sla_calendar_id"} & set(vals):
+            self.filtered("sla_tier_id").sla_calendar_id._sla_mark_used()
         if {"sla_tier_id", "sla_calendar_id", "sla_slo_percent"} & set(vals):
             # Whoever edits the contract (an accountant, often) re-targets
             # all of its open tickets, not only the ones he may read; the

@@ -10,6 +10,12 @@ from ..engine.sla_math import STATE_BREACHED, STATE_CANCELLED, STATE_MET
 from .sla_clock import STATES, _naive
 
 POLICY_FIELDS = {"priority", "partner_id", "sla_contract_id", "team_id"}
+# The ticket search filter each team card count opens the queue with.
+SLA_CARD_FILTERS = {
+    "breached": "sla_open_breached",
+    "at_risk": "sla_at_risk",
+    "due_today": "sla_due_today",
+}
 
 
 class HelpdeskTicket(models.Model):
@@ -81,7 +87,11 @@ class HelpdeskTicket(models.Model):
         compute="_compute_sla_live",
     )
     sla_remaining_display = fields.Char(
-        string="SLA Remaining", compute="_compute_sla_live"
+        string="Remaining",
+        compute="_compute_sla_live",
+        help="Business time left before the next deadline, counted in the "
+        "support hours of the customer's SLA: a deadline after a night or a "
+        "weekend is further away on the clock than this.",
     )
     sla_at_risk = fields.Boolean(
         string="SLA At Risk", compute="_compute_sla_live", search="_search_sla_at_risk"
@@ -182,6 +192,26 @@ class HelpdeskTicket(models.Model):
                 if priority
                 else False
             )
+
+    @api.model
+    def _get_sla_card_domains(self):
+        """{card: domain} of the SLA counts on the helpdesk team cards.
+
+        Each is the domain of the ticket filter the card opens (see
+        `SLA_CARD_FILTERS`), so a count is what its click shows.
+        """
+        return {
+            "breached": [
+                ("closed", "=", False),
+                (
+                    "sla_clock_ids",
+                    "any",
+                    [("stopped_at", "=", False), ("state", "=", STATE_BREACHED)],
+                ),
+            ],
+            "at_risk": [("sla_at_risk", "=", True)],
+            "due_today": [("sla_due_today", "=", True)],
+        }
 
     def _search_sla_at_risk(self, operator, value):
         now = self._sla_now()

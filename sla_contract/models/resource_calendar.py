@@ -21,6 +21,29 @@ class ResourceCalendar(models.Model):
     _name = "resource.calendar"
     _inherit = ["resource.calendar", "sla.cache.mixin"]
 
+    sla_used = fields.Boolean(
+        string="Used for SLA",
+        copy=False,
+        help="Listed under the SLA support hours. Set on the shipped support "
+        "hours, and whenever an SLA tier or contract uses the schedule.",
+    )
+    sla_hours_per_week = fields.Float(
+        string="Hours per Week",
+        compute="_compute_sla_hours_per_week",
+        help="Working hours in one week: a support week of this schedule.",
+    )
+
+    @api.depends(
+        "attendance_ids.hour_from",
+        "attendance_ids.hour_to",
+        "attendance_ids.day_period",
+        "attendance_ids.display_type",
+        "two_weeks_calendar",
+    )
+    def _compute_sla_hours_per_week(self):
+        for calendar in self:
+            calendar.sla_hours_per_week = calendar._sla_hours_per_week()
+
     @api.constrains("two_weeks_calendar", "flexible_hours", "attendance_ids")
     def _check_sla_usable(self):
         self._sla_check_still_usable()
@@ -103,6 +126,22 @@ class ResourceCalendar(models.Model):
             for attendance in self._get_global_attendances()
         )
         return hours / 2 if self.two_weeks_calendar else hours
+
+    def _sla_mark_used(self):
+        """Flag these calendars as SLA support hours, once."""
+        # sudo: SLA managers set support hours on tiers and contracts without
+        # rights on working schedules.
+        self.sudo().filtered(lambda c: not c.sla_used).sla_used = True
+
+    @api.model
+    def _sla_mark_used_by_tiers_and_contracts(self):
+        """Flag every calendar a tier or an SLA contract uses."""
+        tiers = self.env["sla.tier"].sudo().with_context(active_test=False)
+        contracts = self.env["contract.contract"].sudo().with_context(active_test=False)
+        (
+            tiers.search([("calendar_id", "!=", False)]).calendar_id
+            | contracts.search([("sla_tier_id", "!=", False)]).sla_calendar_id
+        )._sla_mark_used()
 
     def _sla_users(self):
         """Active tiers and SLA contracts whose support hours this is."""

@@ -118,7 +118,13 @@ class SlaClock(models.Model):
     target_minutes = fields.Integer(required=True)
     # The internal objective is the support team's, never the customer's.
     slo_percent = fields.Float(
-        string="SLO (%)", default=100.0, groups="base.group_user"
+        string="SLO (%)",
+        default=100.0,
+        groups="base.group_user",
+        help="The internal service level objective, as a share of the SLA "
+        "target: the team aims to finish within it, ahead of the contractual "
+        "deadline. Missing it costs nothing and is never shown to the "
+        "customer; it warns that the SLA itself is getting close.",
     )
     at_risk_percent = fields.Float(default=75.0)
     measurement_only = fields.Boolean(
@@ -137,7 +143,11 @@ class SlaClock(models.Model):
     )
     deadline = fields.Datetime(index=True, readonly=True)
     slo_deadline = fields.Datetime(
-        string="SLO Deadline", readonly=True, groups="base.group_user"
+        string="SLO Deadline",
+        readonly=True,
+        groups="base.group_user",
+        help="When the internal objective (SLO) falls due: the team's own, "
+        "earlier deadline, before the contractual one. Internal only.",
     )
     at_risk_at = fields.Datetime(index=True, readonly=True)
     state = fields.Selection(STATES, required=True, default=STATE_RUNNING, index=True)
@@ -149,7 +159,8 @@ class SlaClock(models.Model):
         string="SLO Missed",
         readonly=True,
         groups="base.group_user",
-        help="The clock has passed its internal SLO deadline while open.",
+        help="The clock passed its internal SLO deadline while open: the "
+        "team missed its own objective. The customer's SLA may still be met.",
     )
     stopped_at = fields.Datetime(
         readonly=True,

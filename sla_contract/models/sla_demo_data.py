@@ -16,9 +16,14 @@ SCENARIOS = [
     "met",
     "breached_response",
     "paused",
-    "open",
+    "open_on_track",
     "open_at_risk",
+    "open_breached",
 ]
+# Share of the response target open tickets have used when the demo is
+# created, so that the queue shows every urgency whatever the hour: at
+# risk is between the tier's 75% and the deadline.
+OPEN_SHARES = {"open_at_risk": 0.8, "open_breached": 1.3}
 
 
 class SlaDemoData(models.AbstractModel):
@@ -28,7 +33,7 @@ class SlaDemoData(models.AbstractModel):
     _description = "SLA Demo Data"
 
     @api.model
-    def _sla_demo_populate(self, partner_xmlids, team_xmlid, per_customer=11):
+    def _sla_demo_populate(self, partner_xmlids, team_xmlid, per_customer=12):
         """Demo tickets spread over the last 90 days for each customer."""
         rng = random.Random(18)
         now = fields.Datetime.now().replace(microsecond=0)
@@ -45,13 +50,19 @@ class SlaDemoData(models.AbstractModel):
             partner = self.env.ref(xmlid)
             for index in range(per_customer):
                 scenario = SCENARIOS[index % len(SCENARIOS)]
-                if scenario.startswith("open") or scenario == "paused":
+                priority = rng.choice(["0", "1", "1", "2", "2", "3"])
+                if scenario in OPEN_SHARES:
+                    start = self._sla_demo_start(
+                        partner, team, priority, now, OPEN_SHARES[scenario]
+                    )
+                elif scenario == "open_on_track":
+                    start = now - timedelta(minutes=rng.randint(2, 5))
+                elif scenario == "paused":
                     start = now - timedelta(hours=rng.randint(1, 30))
                 else:
                     start = now - timedelta(
                         days=rng.randint(3, 88), hours=rng.randint(0, 23)
                     )
-                priority = rng.choice(["0", "1", "1", "2", "2", "3"])
                 demo = {
                     "partner": partner,
                     "team": team,
@@ -61,8 +72,36 @@ class SlaDemoData(models.AbstractModel):
                     "index": index,
                 }
                 self._sla_demo_ticket(demo, start, priority, scenario)
-        self.env["sla.clock"].with_context(sla_now=now)._cron_mark_breaches()
+        Clock = self.env["sla.clock"]
+        Clock.with_context(sla_now=now)._cron_mark_breaches()
+        Clock.search([("stopped_at", "=", False)])._check_warnings(now)
         self._sla_demo_analyse_breaches()
+
+    @api.model
+    def _sla_demo_start(self, partner, team, priority, now, share):
+        """When a ticket must have started for its response clock to have
+        used `share` of its target at `now`, in the support hours of the
+        customer's contract (nights and weekends do not count)."""
+        company = team.company_id or self.env.company
+        contract = (
+            self.env["contract.contract"]
+            ._sla_contracts_for_partners(
+                [partner.commercial_partner_id.id], now.date(), company.id
+            )
+            .get(partner.commercial_partner_id.id)
+        )
+        rules = contract.sla_tier_id._sla_rules()
+        wanted = share * rules["targets"][priority][0]
+        engine = contract.sla_calendar_id._sla_work_calendar(company.id)
+        # Business minutes used shrink as the start moves later: bisect.
+        early, late = now - timedelta(days=120), now
+        while late - early > timedelta(seconds=30):
+            middle = early + (late - early) / 2
+            if engine.minutes_between(middle, now) > wanted:
+                early = middle
+            else:
+                late = middle
+        return late.replace(microsecond=0)
 
     def _sla_demo_ticket(self, demo, start, priority, scenario):
         partner, team, agent = demo["partner"], demo["team"], demo["agent"]

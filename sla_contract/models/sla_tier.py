@@ -111,8 +111,16 @@ class SlaTier(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        tiers.calendar_id._sla_mark_used()
+        return tiers
+
     def write(self, vals):
         res = super().write(vals)
+        if "calendar_id" in vals:
+            self.calendar_id._sla_mark_used()
         if {"calendar_id", "at_risk_percent"} & set(vals):
             self._reapply_to_open_tickets()
         return res
