@@ -32,6 +32,9 @@
         "demo/sla_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sla_contract/static/src/sla_badge/*",
+        ],
         "web.assets_tests": ["sla_contract/static/tests/tours/*.js"],
     },
 }
