@@ -12,6 +12,17 @@ const { DateTime } = luxon;
 // Sent by the server when a ticket's clocks change (met, breached, paused...).
 export const TICKET_CHANGED = "sla.ticket/changed";
 
+// Font Awesome rather than emoji: these render on every desktop.
+const ICONS = {
+    [KIND.ON_TRACK]: ["fa-clock-o", _t("Time left")],
+    [KIND.AT_RISK]: ["fa-clock-o", _t("Time left")],
+    [KIND.OVERDUE]: ["fa-exclamation-circle", _t("Overdue")],
+    [KIND.PAUSED]: ["fa-pause", _t("Paused")],
+    [KIND.MET]: ["fa-check", _t("Met")],
+    [KIND.MISSED]: ["fa-times", _t("Missed")],
+    [KIND.CANCELLED]: ["fa-ban", _t("Cancelled")],
+};
+
 const COLOR_CLASSES = {
     [KIND.ON_TRACK]: "text-bg-success",
     [KIND.AT_RISK]: "text-bg-warning",
@@ -77,6 +88,8 @@ export class SlaBadgeField extends Component {
                 label: this.props.perClock ? clock.label : "",
                 kind: status.kind,
                 text: this.badgeText(clock, status, data),
+                icon: ICONS[status.kind][0],
+                iconLabel: ICONS[status.kind][1],
                 className: `o_sla_badge_${status.kind} ${COLOR_CLASSES[status.kind]}`,
             };
         });
@@ -92,20 +105,23 @@ export class SlaBadgeField extends Component {
         switch (status.kind) {
             case KIND.ON_TRACK:
             case KIND.AT_RISK:
-                return `⏱ ${formatMinutes(status.minutes)}`;
+                return formatMinutes(status.minutes);
             case KIND.OVERDUE:
-                return _t("Overdue %(time)s", { time: formatMinutes(status.minutes, false) });
+                // Late by less than a business minute, e.g. due at closing time.
+                return status.minutes < 1
+                    ? _t("Overdue")
+                    : _t("Overdue %(time)s", { time: formatMinutes(status.minutes, false) });
             case KIND.PAUSED:
-                return _t("⏸ %(stage)s since %(time)s", {
+                return _t("%(stage)s since %(time)s", {
                     stage: data.stage || _t("Paused"),
                     time: this.formatSince(clock.paused_since),
                 });
             case KIND.MET:
-                return _t("✓ Met");
+                return _t("Met");
             case KIND.MISSED:
-                return _t("✗ Missed");
+                return _t("Missed");
             default:
-                return _t("⊘ Cancelled");
+                return _t("Cancelled");
         }
     }
 
