@@ -38,6 +38,7 @@
     "assets": {
         "web.assets_backend": [
             "sla_contract/static/src/views/fields/sla_datetime_tz_field.esm.js",
+            "sla_contract/static/src/sla_badge/*",
         ],
         "web.assets_tests": ["sla_contract/static/tests/tours/*.js"],
     },

@@ -7,7 +7,7 @@ from odoo.exceptions import ValidationError
 
 from ..engine import sla_math
 from ..engine.sla_math import STATE_BREACHED, STATE_CANCELLED, STATE_MET
-from .sla_clock import STATES, _naive
+from .sla_clock import STATES, _ms, _naive
 
 POLICY_FIELDS = {"priority", "partner_id", "sla_contract_id", "team_id"}
 # The ticket search filter each team card count opens the queue with.
@@ -83,7 +83,7 @@ class HelpdeskTicket(models.Model):
     )
     sla_color = fields.Selection(
         [("green", "On track"), ("yellow", "At risk"), ("red", "Breached")],
-        string="SLA",
+        string="SLA Colour",
         compute="_compute_sla_live",
     )
     sla_remaining_display = fields.Char(
@@ -100,6 +100,12 @@ class HelpdeskTicket(models.Model):
         string="SLA Due Today",
         compute="_compute_sla_live",
         search="_search_sla_due_today",
+    )
+    sla_badge = fields.Json(
+        string="SLA",
+        compute="_compute_sla_badge",
+        help="What the live SLA badge counts down from: the current clocks' "
+        "instants, targets and working intervals ahead.",
     )
     sla_priority_id = fields.Many2one(
         "sla.priority",
@@ -169,6 +175,33 @@ class HelpdeskTicket(models.Model):
             ticket.sla_due_today = bool(
                 ticket.sla_next_deadline
                 and today[0] <= ticket.sla_next_deadline < today[1]
+            )
+
+    @api.depends_context("sla_now", "uid")
+    @api.depends(
+        "stage_id",
+        "sla_clock_ids.state",
+        "sla_clock_ids.deadline",
+        "sla_clock_ids.at_risk_at",
+        "sla_clock_ids.paused_since",
+        "sla_clock_ids.stopped_at",
+        "sla_clock_ids.consumed_minutes",
+    )
+    def _compute_sla_badge(self):
+        now = self._sla_now()
+        current = {ticket.id: ticket._sla_current_clocks() for ticket in self}
+        clocks = self.env["sla.clock"].union(*current.values())
+        values = clocks._sla_badge_values(now)
+        for ticket in self:
+            mine = current[ticket.id]
+            ticket.sla_badge = (
+                {
+                    "now": _ms(now),
+                    "stage": ticket.stage_id.display_name,
+                    "clocks": [values[clock.id] for clock in mine],
+                }
+                if mine
+                else False
             )
 
     @api.depends("priority")
@@ -426,6 +459,19 @@ class HelpdeskTicket(models.Model):
                 "at_risk_percent": rules["at_risk_percent"],
             }
         return policy
+
+    def _sla_current_clocks(self):
+        """The latest cycle of each metric, response first: what the ticket
+        is measured on now."""
+        self.ensure_one()
+        latest = {}
+        for clock in self.sla_clock_ids:
+            if clock.cycle >= latest.get(clock.metric, clock).cycle:
+                latest[clock.metric] = clock
+        order = ("response", "resolution")
+        return self.env["sla.clock"].union(
+            *sorted(latest.values(), key=lambda c: order.index(c.metric))
+        )
 
     def _sla_report_problem(self, problem):
         """Bad SLA configuration never refuses a ticket: it goes on without

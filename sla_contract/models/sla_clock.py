@@ -1,5 +1,5 @@
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
 
@@ -41,6 +41,24 @@ EVENT_SLO_MISSED = "slo_missed"
 def _naive(dt):
     """Engine results are aware UTC; Odoo stores naive UTC."""
     return dt.replace(tzinfo=None) if dt else dt
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ms(dt):
+    """Milliseconds since the epoch of a naive-UTC or aware instant, or None:
+    what the browser's clock compares with, without parsing dates."""
+    if not dt:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return round((dt - _EPOCH).total_seconds() * 1000)
+
+
+# The badge counts on its own until this far past a clock's deadline (or past
+# now, once overdue), then asks the server again.
+BADGE_HORIZON = timedelta(days=1)
 
 
 class Transitions:
@@ -263,6 +281,67 @@ class SlaClock(models.Model):
         engine = engine or self._work_calendar()
         elapsed = engine.minutes_between(self.start_at, now)
         return max(elapsed - self.paused_minutes, 0.0)
+
+    def _sla_badge_values(self, now):
+        """{clock id: what the live badge needs to count without the server}.
+
+        Instants are epoch milliseconds. An open, counting clock carries its
+        working intervals from `now` to a day past its deadline (or past
+        `now` when overdue), so the browser gets business time right by
+        summing their overlap with [its now, deadline); `overdue` is the
+        business time already past the deadline at `now`. One engine per
+        calendar, so a list of tickets costs no query beyond the clocks.
+        """
+        engines = {}
+        internal = self.env.user._is_internal()
+        metrics = dict(self._fields["metric"]._description_selection(self.env))
+        values = {}
+        for clock in self:
+            key = (clock.calendar_id.id, clock.company_id.id)
+            if key not in engines:
+                engines[key] = clock._work_calendar()
+            engine = engines[key]
+            deadline = clock.deadline
+            counting = deadline and not clock.stopped_at and not clock.paused_since
+            end = clock.stopped_at or clock.paused_since or now
+            vals = {
+                "id": clock._origin.id or None,
+                "metric": clock.metric,
+                "label": metrics.get(clock.metric),
+                "cycle": clock.cycle,
+                "state": clock.state,
+                "tier": clock.tier_id.sudo().display_name,
+                "target": clock.target_minutes,
+                "consumed": clock._consumed_at(now, engine),
+                "overdue": (
+                    engine.minutes_between(deadline, end)
+                    if deadline and deadline < end
+                    else 0.0
+                ),
+                "start_at": _ms(clock.start_at),
+                "deadline": _ms(deadline),
+                "at_risk_at": _ms(clock.at_risk_at),
+                "at_risk_percent": clock.at_risk_percent,
+                "paused_since": _ms(clock.paused_since),
+                "stopped_at": _ms(clock.stopped_at),
+                "horizon": None,
+                "intervals": [],
+            }
+            if internal:
+                vals.update(
+                    slo_deadline=_ms(clock.slo_deadline),
+                    slo_percent=clock.slo_percent,
+                    slo_missed=clock.slo_missed,
+                )
+            if counting:
+                horizon = max(deadline, now) + BADGE_HORIZON
+                vals["horizon"] = _ms(horizon)
+                vals["intervals"] = [
+                    [_ms(start), _ms(stop)]
+                    for start, stop in engine.work_intervals(now, horizon)
+                ]
+            values[clock.id] = vals
+        return values
 
     def _instant_at(self, percent):
         """When this clock reaches `percent` of its target (naive UTC).

@@ -28,6 +28,7 @@ TICKET_SLA_FIELDS = [
     "sla_paused",
     "sla_color",
     "sla_remaining_display",
+    "sla_badge",
     "sla_at_risk",
     "sla_due_today",
     "sla_priority_id",
@@ -70,9 +71,8 @@ TICKET_FORM_SPEC = {
     "sla_priority_id": {"fields": {"display_name": {}}},
     "sla_priority_help": {},
     "sla_color": {},
-    "sla_state": {},
+    "sla_badge": {},
     "sla_next_deadline": {},
-    "sla_remaining_display": {},
     "sla_clock_ids": {
         "fields": {
             "metric": {},
@@ -274,6 +274,10 @@ class TestAccessUsers(AccessFixtures, TransactionCase):
         self.assertEqual(set(values["sla_clock_ids"]), set(ticket.sla_clock_ids.ids))
         self.assertTrue(values["sla_priority_help"])
         self.assertTrue(values["sla_color"])
+        self.assertEqual(
+            {c["id"] for c in values["sla_badge"]["clocks"]},
+            set(ticket._sla_current_clocks().ids),
+        )
         if every_field:
             self.assertTrue(as_user.read()[0]["sla_clock_ids"])
         clocks = as_user.sla_clock_ids.read(CLOCK_PUBLIC_FIELDS)

@@ -173,7 +173,9 @@ class TestQueueOrder(QueueCase):
         }
         self.assertEqual(labels["commercial_partner_id"], "Customer")
         self.assertEqual(labels["sla_next_deadline"], "Due")
-        self.assertEqual(labels["sla_remaining_display"], "Remaining")
+        # The live badge counts down what remains.
+        self.assertEqual(labels["sla_badge"], "Remaining")
+        self.assertNotIn("sla_remaining_display", labels, "no stale twin column")
         due = arch.find("field[@name='sla_next_deadline']")
         self.assertEqual(due.get("widget"), "sla_datetime_tz")
         self.assertFalse(safe_eval(due.get("options"))["show_seconds"])

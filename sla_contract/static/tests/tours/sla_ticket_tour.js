@@ -126,17 +126,17 @@ registry.category("web_tour.tours").add("sla_contract_ticket_tour", {
         },
         {
             content: "The ticket is listed, Gold tier, on track",
-            trigger: `${ROW}:has(td[name='sla_tier_id']:contains(Gold)) td[name='sla_color'] .badge:contains(On track)`,
+            trigger: `${ROW}:has(td[name='sla_tier_id']:contains(Gold)) td[name='sla_badge'] .o_sla_badge_on_track`,
         },
         {
             content: "Open the ticket",
             trigger: `${ROW} td[name='name']`,
             run: "click",
         },
-        // The SLA panel: colour badge and two running clocks.
+        // The SLA panel: a live badge per clock, and two running clocks.
         {
-            content: "The SLA panel shows the colour badge",
-            trigger: `${PANEL} .o_field_widget[name='sla_color'] .badge:contains(On track)`,
+            content: "The SLA panel shows the live badges",
+            trigger: `${PANEL} .o_field_widget[name='sla_badge'] .o_sla_badge_on_track`,
         },
         {
             content: "The response clock runs",
