@@ -9,6 +9,8 @@ ODOO_NIGHTLY_URL=${ODOO_NIGHTLY_URL:-https://nightly.odoo.com/18.0/nightly/src/o
 PG_ROLE=odoo
 PG_PASSWORD=odoo
 ADDONS=sla_contract,sla_escalation,sla_credits,sla_portal
+# OCA addons whose own test suites `make test` runs with ours installed
+OCA_TESTED=helpdesk_mgmt,contract
 DEMO_DB=${SLA_DEMO_DB:-sla_demo}
 TEST_DB=${SLA_TEST_DB:-sla_test}
 HTTP_PORT=${SLA_HTTP_PORT:-8069}
