@@ -12,7 +12,8 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
+        # from /, since the caller's directory may be closed to postgres
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
