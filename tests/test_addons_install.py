@@ -147,9 +147,10 @@ from datetime import date, timedelta
 gold = env.ref("sla_contract.sla_tier_gold")
 done = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
 partner = env["res.partner"].create({"name": "Both SLAs", "is_company": True})
+start = date.today() - timedelta(days=30)
 env["contract.contract"].create({
     "name": "Gold support", "partner_id": partner.id, "contract_type": "sale",
-    "sla_tier_id": gold.id, "sla_date_start": date.today() - timedelta(days=30),
+    "date_start": start, "sla_tier_id": gold.id, "sla_date_start": start,
 })
 team = env["helpdesk.ticket.team"].create({
     "name": "Both SLAs", "use_sla": True,
