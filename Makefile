@@ -18,5 +18,6 @@ bootstrap:
 stop:  ## stop the project's PostgreSQL cluster
 	@scripts/pg.sh stop
 
-clean: stop
+clean:  ## stop and remove the cluster (wherever it lives) and .local/
+	@scripts/pg.sh remove
 	rm -rf .local

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster in .local/pg, on 127.0.0.1 and a free port.
-# Never touches a system cluster. As root the server runs as the `postgres`
-# system user, since PostgreSQL refuses to run as root.
-#   pg.sh start | stop | status | port
+# A throwaway PostgreSQL cluster of this clone, on 127.0.0.1 and a free port,
+# in .local/pg (or, see pg_dir in common.sh, in postgres's home when the clone
+# is out of its reach). Never touches a system cluster. As root the server
+# runs as the `postgres` system user, since PostgreSQL refuses to run as root.
+#   pg.sh start | stop | status | port | dir | remove
 source "$(dirname "$0")/common.sh"
 
 PGDATA="$PGDIR/data"
@@ -11,7 +12,8 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
+        # from /, since the caller's directory may be closed to postgres
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
@@ -27,8 +29,10 @@ is_running() {
 
 init_cluster() {
     [ -f "$PGDATA/PG_VERSION" ] && return
-    say "Creating a PostgreSQL cluster in .local/pg"
+    say "Creating a PostgreSQL cluster in $PGDIR"
     mkdir -p "$PGDIR/run"
+    # which clone a cluster outside the clone belongs to
+    echo "$ROOT" > "$PGDIR/clone"
     if [ "$(id -u)" -eq 0 ]; then
         chown -R postgres: "$PGDIR"
         runuser -u postgres -- test -w "$PGDIR" \
@@ -57,6 +61,13 @@ stop() {
     return 0
 }
 
+# make clean: the cluster may live outside .local/, so it goes explicitly.
+remove() {
+    stop
+    rm -rf "$PGDIR"
+    rmdir "$(dirname "$PGDIR")" 2>/dev/null || true
+}
+
 psql_admin() {
     "$PGBIN/psql" -h 127.0.0.1 -p "$(cat "$PGDIR/port")" -U postgres -d postgres "$@"
 }
@@ -64,7 +75,9 @@ psql_admin() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
-    status) is_running && echo "running on 127.0.0.1:$(cat "$PGDIR/port")" || { echo "stopped"; exit 3; } ;;
+    status) is_running && echo "running on 127.0.0.1:$(cat "$PGDIR/port") ($PGDIR)" || { echo "stopped"; exit 3; } ;;
     port) cat "$PGDIR/port" ;;
-    *) die "usage: $0 start|stop|status|port" ;;
+    dir) echo "$PGDIR" ;;
+    remove) remove ;;
+    *) die "usage: $0 start|stop|status|port|dir|remove" ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README "test": lint, then every test (pure engine, addon TransactionCase and
-# HttpCase tours, cross-addon end-to-end) on a fresh database.
+# HttpCase tours, cross-addon end-to-end), and the test suites of the OCA
+# addons we build on, on a fresh database holding our addons.
 #   SLA_REUSE_DB=1 scripts/test.sh [pytest args]       keeps the existing test database
 #   SLA_REUSE_DB=update scripts/test.sh [pytest args]  same, after updating the addons
 source "$(dirname "$0")/common.sh"
@@ -22,10 +23,26 @@ fi
 
 cd "$ROOT"
 export ODOO_RC=$conf
+# Without arguments: setup.cfg's testpaths, plus the OCA addons' own suites,
+# which must stay green with our addons installed.
+if [ $# -eq 0 ]; then
+    read -r -a paths <<< "$("$VENV/bin/python" -c '
+import configparser, sysconfig, sys
+cfg = configparser.ConfigParser()
+cfg.read("setup.cfg")
+site = sysconfig.get_paths()["purelib"]
+oca = [f"{site}/odoo/addons/{name}" for name in sys.argv[1].split(",")]
+print(" ".join(cfg["tool:pytest"]["testpaths"].split() + oca))
+' "$OCA_TESTED")"
+    set -- "${paths[@]}"
+fi
 say "pytest"
 set +e
 # --odoo-http: HttpCase tours need a server (pytest-odoo picks a free port).
-"$VENV/bin/python" -m pytest --odoo-config="$conf" --odoo-database="$TEST_DB" --odoo-http "$@"
+# The plugin drops the tests Odoo's own runner would not run (scripts/).
+PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest \
+    -p pytest_odoo_selection \
+    --odoo-config="$conf" --odoo-database="$TEST_DB" --odoo-http "$@"
 rc=$?
 set -e
 # pytest's exit 5 means no tests ran: that must never read as green.
