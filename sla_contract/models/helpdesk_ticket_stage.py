@@ -22,8 +22,10 @@ class HelpdeskTicketStage(models.Model):
     def _sla_stage_flags(self):
         """{stage id: (closed, pauses the SLA)}, read once per worker: every
         ticket created asks it."""
-        rows = self.sudo().with_context(active_test=False).search_read(
-            [("id", "!=", False)], ["closed", "sla_pause"]
+        rows = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_read([("id", "!=", False)], ["closed", "sla_pause"])
         )
         return {row["id"]: (row["closed"], row["sla_pause"]) for row in rows}
 
