@@ -9,6 +9,7 @@ import configparser
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -53,8 +54,17 @@ def _sql(opts, dbname, query, args=None):
         conn.close()
 
 
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _odoo(conf, dbname, *args, command=(), stdin=None):
+    # --test-enable starts the HTTP server whatever --no-http says: give it a
+    # free port, so a `make run` on the configured one does not get in the way.
     cmd = [ODOO_BIN, *command, "-c", conf, "-d", dbname, "--no-http"]
+    cmd.append(f"--http-port={_free_port()}")
     result = subprocess.run(
         [*cmd, "--log-level=warn", *args],
         input=stdin,
