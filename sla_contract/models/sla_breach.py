@@ -92,7 +92,8 @@ class SlaBreach(models.Model):
     @api.model
     def _create_for_clocks(self, clocks):
         todo = clocks.filtered(lambda c: not c.breach_ids)
-        return self.create(
+        # The ticket's chatter says it; a "created" log per breach is noise.
+        return self.with_context(mail_create_nolog=True).create(
             [
                 {"clock_id": c.id, "breached_at": c.breached_at or c.deadline}
                 for c in todo

@@ -717,10 +717,12 @@ class SlaClock(models.Model):
         now = self._sla_now()
         tr = Transitions(self.env)
         warned = self._lock(self._due_warning_ids(now, batch_size))
-        self._sla_each(warned, lambda clock: clock._check_warnings(now, tr=tr))
+        self._sla_each(
+            warned, lambda clocks, tr: clocks._check_warnings(now, tr=tr), tr
+        )
         due = self.search(self._get_due_breach_domain(now), limit=batch_size)
         locked = self._lock(due.ids)
-        self._sla_each(locked, lambda clock: clock._check_breach(now, tr=tr))
+        self._sla_each(locked, lambda clocks, tr: clocks._check_breach(now, tr=tr), tr)
         try:
             with self.env.cr.savepoint():
                 tr.flush()
@@ -764,13 +766,27 @@ class SlaClock(models.Model):
         return locked
 
     @api.model
-    def _sla_each(self, clocks, step):
-        for clock in clocks:
+    def _sla_each(self, clocks, step, tr):
+        """Apply `step(clocks, tr)` to every clock, all at once; if that
+        fails, again one by one, so that one bad clock never stops the
+        others. Events of a failed attempt are forgotten with its changes."""
+        if not clocks:
+            return
+        for batch in (clocks, *(clocks if len(clocks) > 1 else ())):
+            saved = {event: list(ids) for event, ids in tr.events.items()}
             try:
                 with self.env.cr.savepoint():
-                    step(clock)
+                    step(batch, tr)
+                if batch is clocks:
+                    return
             except Exception:
-                _logger.exception("Could not check SLA clock %s", clock.id)
+                tr.events = saved
+                # What the failed step left in the cache is not in the database.
+                self.env.invalidate_all()
+                if batch is clocks and len(clocks) > 1:
+                    _logger.warning("SLA clock batch failed; retrying one by one")
+                else:
+                    _logger.exception("Could not check SLA clock %s", batch.ids)
 
     @api.model
     def _arm_breach_job_for_next_deadline(self):

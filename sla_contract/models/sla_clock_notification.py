@@ -40,18 +40,45 @@ class SlaClock(models.Model):
         return res
 
     def _sla_post_events(self, events):
-        """One chatter line per ticket and event, with the event's subtype."""
+        """One chatter line per ticket and event, with the event's subtype.
+
+        Followers who subscribed to the subtype are notified; elsewhere the
+        line is logged in one batch, since the clock job may breach hundreds
+        of tickets in a run.
+        """
+        Followers = self.env["mail.followers"].sudo()
         for event, xmlid in CHATTER_EVENTS.items():
             clocks = events.get(event)
             if not clocks:
                 continue
-            for ticket in clocks.ticket_id:
-                own = clocks.filtered(lambda c, t=ticket: c.ticket_id == t)
-                ticket.sudo().message_post(
-                    body=self._sla_event_body(event, own),
-                    message_type="notification",
-                    subtype_xmlid=xmlid,
+            subtype = self.env.ref(xmlid)
+            tickets = clocks.ticket_id.sudo()
+            bodies = {
+                ticket.id: self._sla_event_body(
+                    event, clocks.filtered(lambda c, t=ticket: c.ticket_id == t)
                 )
+                for ticket in tickets
+            }
+            listening = {
+                row["res_id"]
+                for row in Followers.search_read(
+                    [
+                        ("res_model", "=", "helpdesk.ticket"),
+                        ("res_id", "in", tickets.ids),
+                        ("subtype_ids", "in", subtype.ids),
+                    ],
+                    ["res_id"],
+                )
+            }
+            notified = tickets.filtered(lambda t, ids=listening: t.id in ids)
+            for ticket in notified:
+                ticket.message_post(
+                    body=bodies[ticket.id],
+                    message_type="notification",
+                    subtype_id=subtype.id,
+                )
+            logged = (tickets - notified)._message_log_batch(bodies)
+            logged.write({"subtype_id": subtype.id})
 
     def _sla_event_body(self, event, clocks):
         lines = [escape(clock._sla_event_line(event)) for clock in clocks]

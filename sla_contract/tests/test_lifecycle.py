@@ -514,3 +514,37 @@ class TestUrgency(LifecycleCase):
         with freeze_time(local(2027, 1, 18, 12, 40)):
             ticket.priority = P3
         self.assertFalse(response.at_risk_reached)
+
+
+class TestJobResilience(LifecycleCase):
+    def test_one_bad_clock_never_stops_the_batch(self):
+        good = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        bad = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
+        bad_clock = self.clock(bad, "response")
+        Breach = type(self.env["sla.breach"])
+        original = Breach._create_for_clocks
+
+        def fragile(breaches, clocks):
+            if bad_clock in clocks:
+                raise ValueError("corrupt clock")
+            return original(breaches, clocks)
+
+        calls = []
+        Clock = type(self.env["sla.clock"])
+        hook = Clock._sla_on_transition
+
+        def spy(clocks, events):
+            calls.append(events.get("breached", clocks.browse()).ids)
+            return hook(clocks, events)
+
+        with (
+            patch.object(Breach, "_create_for_clocks", fragile),
+            patch.object(Clock, "_sla_on_transition", spy),
+            self.assertLogs("odoo.addons.sla_contract.models.sla_clock", "ERROR"),
+        ):
+            self.run_breach_job(local(2027, 1, 18, 14, 0))
+        self.assertEqual(self.clock(good, "response").state, "breached")
+        self.assertEqual(bad_clock.state, "running", "rolled back, retried later")
+        self.assertEqual(len(calls), 1)
+        self.assertIn(self.clock(good, "response").id, calls[0])
+        self.assertNotIn(bad_clock.id, calls[0], "no event for what did not happen")
