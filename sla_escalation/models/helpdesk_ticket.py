@@ -12,10 +12,15 @@ class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
     sla_escalation_event_ids = fields.One2many(
-        "sla.escalation.event", "ticket_id", string="Escalations"
+        "sla.escalation.event",
+        "ticket_id",
+        string="Escalations",
+        groups="base.group_user",
     )
     sla_escalation_count = fields.Integer(
-        compute="_compute_sla_escalation_count", string="Escalation Count"
+        compute="_compute_sla_escalation_count",
+        string="Escalation Count",
+        groups="base.group_user",
     )
     sla_escalated = fields.Boolean(
         string="Escalated",
@@ -23,6 +28,7 @@ class HelpdeskTicket(models.Model):
         copy=False,
         index=True,
         help="At least one escalation rule acted on the ticket.",
+        groups="base.group_user",
     )
     # 100 or 0 per ticket, so that its average over any group of tickets is
     # the escalation rate of that group.
@@ -32,29 +38,45 @@ class HelpdeskTicket(models.Model):
         copy=False,
         default=0.0,
         aggregator="avg",
+        groups="base.group_user",
     )
     sla_escalation_level = fields.Char(
-        string="Escalation Level", readonly=True, copy=False
+        string="Escalation Level",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     sla_progress_note = fields.Text(
         string="Progress Update",
         help="What the customer reads as our progress in an escalation "
         "message, completing 'our team has ...'. The latest public reply "
         "when empty.",
+        groups="base.group_user",
     )
     sla_expected_resolution_at = fields.Datetime(
         string="Expected Resolution",
         help="The resolution time promised in escalation messages; the "
         "resolution deadline, or a new estimate once it has passed, when "
         "empty.",
+        groups="base.group_user",
     )
     # What the proactive message template reads: every placeholder has a
     # value even when the agent filled nothing.
-    sla_progress_update = fields.Text(compute="_compute_sla_message_values")
-    sla_expected_resolution_display = fields.Char(compute="_compute_sla_message_values")
-    sla_account_manager_name = fields.Char(compute="_compute_sla_message_values")
-    sla_follow_up_display = fields.Char(compute="_compute_sla_message_values")
-    sla_escalation_level_display = fields.Char(compute="_compute_sla_message_values")
+    sla_progress_update = fields.Text(
+        compute="_compute_sla_message_values", groups="base.group_user"
+    )
+    sla_expected_resolution_display = fields.Char(
+        compute="_compute_sla_message_values", groups="base.group_user"
+    )
+    sla_account_manager_name = fields.Char(
+        compute="_compute_sla_message_values", groups="base.group_user"
+    )
+    sla_follow_up_display = fields.Char(
+        compute="_compute_sla_message_values", groups="base.group_user"
+    )
+    sla_escalation_level_display = fields.Char(
+        compute="_compute_sla_message_values", groups="base.group_user"
+    )
 
     def _compute_sla_escalation_count(self):
         counts = dict(

@@ -58,9 +58,13 @@ class SlaClock(models.Model):
         copy=False,
         help="When the clock reaches its next escalation threshold, in "
         "business time; empty while paused, stopped or with no rule left.",
+        groups="base.group_user",
     )
     sla_escalation_event_ids = fields.One2many(
-        "sla.escalation.event", "clock_id", string="Escalations"
+        "sla.escalation.event",
+        "clock_id",
+        string="Escalations",
+        groups="base.group_user",
     )
 
     def init(self):
