@@ -1,0 +1,103 @@
+import threading
+import time
+
+import psycopg2
+
+from odoo import api
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .common import P1, EscalationCase, local
+
+OPENED = local(2027, 1, 18, 9, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestExactlyOnce(EscalationCase):
+    def test_second_firing_is_refused_by_the_database(self):
+        ticket = self.open_ticket("Bronze", P1, OPENED)
+        clock = self.clock(ticket, "response")
+        rule = self.rules["response_50"]
+        due = local(2027, 1, 18, 11, 0)
+        first = clock._sla_fire(rule, due, due)
+        # a second worker that did not see the lock: nothing, no action
+        second = clock._sla_fire(rule, due, due)
+        self.assertTrue(first)
+        self.assertFalse(second)
+        self.assertEqual(len(ticket.activity_ids), 1)
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
+            with self.env.cr.savepoint():
+                self.env["sla.escalation.event"].create(
+                    {
+                        "clock_id": clock.id,
+                        "rule_id": rule.id,
+                        "ticket_id": ticket.id,
+                    }
+                )
+                self.env.flush_all()
+
+
+@tagged("post_install", "-at_install")
+class TestTwoWorkers(TransactionCase):
+    """Two real cursors on committed rows (the demo's open clocks): the
+    test changes nothing it does not roll back or delete."""
+
+    def _demo_clock(self, cr):
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        clock = env["sla.clock"].search(
+            [("stopped_at", "=", False), ("sla_escalation_at", "!=", False)], limit=1
+        )
+        if not clock:
+            self.skipTest("needs the demo's open clocks")
+        return env, clock
+
+    def test_due_clocks_are_split_between_workers(self):
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            env_a, _clock = self._demo_clock(cr_a)
+            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
+            far = local(2040, 1, 1, 0, 0)
+            taken_a = env_a["sla.clock"]._sla_lock_due(far, 1000)
+            taken_b = env_b["sla.clock"]._sla_lock_due(far, 1000)
+            self.assertTrue(taken_a)
+            self.assertFalse(set(taken_a.ids) & set(taken_b.ids))
+            cr_a.rollback()
+            cr_b.rollback()
+
+    def test_concurrent_claims_fire_once(self):
+        with self.registry.cursor() as cr_a:
+            env_a, clock = self._demo_clock(cr_a)
+            fired = clock._sla_fired_rule_ids()[clock.id]
+            rule = env_a["sla.escalation.rule"].search(
+                [("metric", "=", clock.metric), ("id", "not in", list(fired))], limit=1
+            )
+            if not rule:
+                self.skipTest("every rule fired on the demo clock")
+            result = {}
+
+            def worker_b():
+                with self.registry.cursor() as cr_b:
+                    env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
+                    claimed = (
+                        env_b["sla.clock"]
+                        .browse(clock.id)
+                        ._sla_claim(env_b["sla.escalation.rule"].browse(rule.id), {})
+                    )
+                    result["b"] = claimed.ids
+                    cr_b.rollback()
+
+            claimed_a = clock._sla_claim(rule, {})
+            self.assertTrue(claimed_a)
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            time.sleep(0.5)
+            # B waits on A's uncommitted firing
+            self.assertTrue(thread.is_alive())
+            cr_a.commit()
+            thread.join(10)
+            try:
+                self.assertEqual(result.get("b"), [])
+            finally:
+                cr_a.execute(
+                    "DELETE FROM sla_escalation_event WHERE id = %s", [claimed_a.id]
+                )
+                cr_a.commit()
