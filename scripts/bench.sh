@@ -7,7 +7,8 @@ source "$(dirname "$0")/common.sh"
 "$ROOT/scripts/pg.sh" start
 cd "$ROOT"
 failed=()
-for script in bench/worktime.py bench/ticket_create.py bench/breach_job.py bench/form_load.py; do
+for script in bench/worktime.py bench/ticket_create.py bench/breach_job.py \
+    bench/escalation_job.py bench/form_load.py; do
     say "$script"
     "$VENV/bin/python" "$script" || failed+=("$script")
 done
