@@ -167,7 +167,8 @@ class SlaClock(models.Model):
         help="When the internal objective (SLO) falls due: the team's own, "
         "earlier deadline, before the contractual one. Internal only.",
     )
-    at_risk_at = fields.Datetime(index=True, readonly=True)
+    # Read by the clock job through its partial index only (see init).
+    at_risk_at = fields.Datetime(readonly=True)
     state = fields.Selection(STATES, required=True, default=STATE_RUNNING, index=True)
     at_risk_reached = fields.Boolean(
         readonly=True,
