@@ -3,8 +3,9 @@ from datetime import timedelta
 
 from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
+from psycopg2.extensions import TransactionRollbackError
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.addons.sla_contract.models.sla_clock import (
     EVENT_BREACH_LIFTED,
     EVENT_CANCELLED,
@@ -175,24 +176,65 @@ class SlaClock(models.Model):
         Due clocks are locked with SKIP LOCKED so that two workers split
         them; the unique (clock, rule) firing record is the last guard. One
         clock that fails is logged and tried again later; the rest proceed.
+
+        A clock that loses a race with another worker on a shared row (the
+        same agent or customer, a serialization failure or a deadlock) is
+        not a failing ticket: its firing is rolled back, not recorded as
+        failed, and the clock stays due for the next run, woken at once. Run
+        as a scheduled job, each clock is committed on its own, so that one
+        conflict costs one clock and the next one starts on a fresh snapshot.
         """
         now = self._sla_now()
         clocks = self._sla_lock_due(now, batch_size)
         rule_map = self._sla_escalation_rule_map(set(clocks.company_id.ids))
+        commit = self._sla_escalation_may_commit()
+        conflicts = 0
         for clock in clocks:
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                # the batch's locks went with the commit: take this one again
+                if not self._sla_relock_due(clock, now):
+                    continue
             try:
                 with self.env.cr.savepoint():
                     clock._sla_escalate(now, rule_map)
+            except TransactionRollbackError:
+                conflicts += 1
+                _logger.info(
+                    "SLA clock %s: concurrent update, escalated in the next run",
+                    clock.id,
+                )
+                if not commit:
+                    # the transaction's snapshot stays stale: stop here
+                    break
+                self.env.cr.rollback()
             except Exception:
                 _logger.exception("Could not escalate SLA clock %s", clock.id)
                 with self.env.cr.savepoint():
                     clock.sla_escalation_at = now + RETRY_AFTER
-        if len(clocks) == batch_size:
+        if conflicts or len(clocks) == batch_size:
             self.env["ir.cron"]._sla_wake(
                 ESCALATION_CRON, fields.Datetime.now() + timedelta(seconds=1)
             )
         else:
             self._sla_arm_escalation_job()
+
+    @api.model
+    def _sla_escalation_may_commit(self):
+        """Commit clock by clock only in a scheduled job, never in tests."""
+        return bool(self.env.context.get("cron_id")) and not modules.module.current_test
+
+    @api.model
+    def _sla_relock_due(self, clock, now):
+        self.env.cr.execute(
+            """SELECT id FROM sla_clock
+                 WHERE id = %s AND stopped_at IS NULL AND paused_since IS NULL
+                   AND sla_escalation_at IS NOT NULL AND sla_escalation_at <= %s
+                   FOR UPDATE SKIP LOCKED""",
+            [clock.id, now],
+        )
+        clock.invalidate_recordset()
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _sla_lock_due(self, now, limit):
@@ -279,6 +321,10 @@ class SlaClock(models.Model):
                         )[rule.condition],
                     )
                 event.flush_recordset()
+        except TransactionRollbackError:
+            # a race with another worker, not this ticket's fault: the
+            # caller retries the clock, nothing is recorded
+            raise
         except Exception as error:
             _logger.exception(
                 "SLA escalation %r failed on ticket %s",

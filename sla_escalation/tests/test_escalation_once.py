@@ -1,5 +1,7 @@
 import threading
 import time
+from datetime import timedelta
+from unittest.mock import patch
 
 import psycopg2
 
@@ -35,6 +37,48 @@ class TestExactlyOnce(EscalationCase):
                     }
                 )
                 self.env.flush_all()
+
+    def test_race_on_a_shared_row_is_retried_not_failed(self):
+        """Two workers alerting the same agent or customer collide on their
+        partner row (a serialization failure): the firing is rolled back and
+        the clock fires in the next run, instead of being recorded as failed
+        and never done (found by bench/escalation_two_servers.py)."""
+        ticket = self.open_ticket("Bronze", P1, OPENED)
+        clock = self.clock(ticket, "response")
+        due_at = clock.sla_escalation_at
+        at = local(2027, 1, 18, 11, 0)
+        clock_model = type(self.env["sla.clock"])
+        run_actions = clock_model._sla_run_actions
+
+        def collide(*args, **kwargs):
+            # what PostgreSQL raises on a row another worker updated
+            self.env.cr.execute(
+                "DO $$ BEGIN RAISE serialization_failure"
+                " USING MESSAGE = 'concurrent update'; END $$",
+                log_exceptions=False,
+            )
+
+        with (
+            patch.object(clock_model, "_sla_run_actions", collide),
+            mute_logger("odoo.sql_db"),
+        ):
+            self.run_job(at)
+        self.assertFalse(self.events(ticket))
+        self.assertEqual(clock.sla_escalation_at, due_at)
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [
+                    ("cron_id", "=", self.cron.id),
+                    ("call_at", "<=", at + timedelta(seconds=1)),
+                ]
+            ),
+            "the job is woken again for the clock left due",
+        )
+        self.assertIs(clock_model._sla_run_actions, run_actions)
+        self.run_job(at)
+        self.assertEqual(list(self.fired(ticket)), ["response_50"])
+        self.assertFalse(self.events(ticket, "failed"))
+        self.assertEqual(len(ticket.activity_ids), 1)
 
 
 @tagged("post_install", "-at_install")
