@@ -12,6 +12,7 @@ import math
 from collections import namedtuple
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -308,12 +309,14 @@ def composite_availability(percents):
 
 # The seed's "Uptime-Based Credits" table: guarantee % -> credit % of the
 # monthly fee per hour of downtime over the allowed downtime.
-UPTIME_CREDIT_PER_HOUR = {
-    Decimal("99.0"): Decimal(2),
-    Decimal("99.5"): Decimal(3),
-    Decimal("99.9"): Decimal(5),
-    Decimal("99.95"): Decimal(10),
-}
+UPTIME_CREDIT_PER_HOUR = MappingProxyType(
+    {
+        Decimal("99.0"): Decimal(2),
+        Decimal("99.5"): Decimal(3),
+        Decimal("99.9"): Decimal(5),
+        Decimal("99.95"): Decimal(10),
+    }
+)
 
 
 def allowed_downtime_minutes(guarantee, month_minutes):
