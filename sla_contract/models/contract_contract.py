@@ -251,15 +251,10 @@ class ContractContract(models.Model):
         if {"sla_tier_id", "sla_calendar_id"} & set(vals):
             self.filtered("sla_tier_id").sla_calendar_id._sla_mark_used()
         if {"sla_tier_id", "sla_calendar_id", "sla_slo_percent"} & set(vals):
-            # Whoever edits the contract (an accountant, often) re-targets
-            # all of its open tickets, not only the ones he may read; the
-            # policy itself runs as him, so that "now" stays his real time.
-            tickets = (
-                self.env["helpdesk.ticket"]
-                .sudo()
-                .search([("sla_contract_id", "in", self.ids), ("closed", "=", False)])
+            # Often edited by an accountant, who reads no ticket.
+            self.env["helpdesk.ticket"]._sla_reapply_open(
+                [("sla_contract_id", "in", self.ids)]
             )
-            tickets.with_env(self.env)._sla_reapply_policy()
         return res
 
     def action_view_sla_tickets(self):

@@ -545,6 +545,17 @@ class HelpdeskTicket(models.Model):
             return Clock
         return Clock._start(vals_list, paused_tickets=paused_tickets)
 
+    @api.model
+    def _sla_reapply_open(self, domain):
+        """Re-target every open ticket matching `domain` after a policy edit.
+
+        Whoever edits a tier, team or contract re-targets all of their open
+        tickets, not only the ones he may read; the policy itself runs as
+        him, so that "now" stays his real time.
+        """
+        tickets = self.sudo().search([*domain, ("closed", "=", False)])
+        tickets.with_env(self.env)._sla_reapply_policy()
+
     def _sla_reapply_policy(self, now=None):
         """Apply the current tier, contract and priority as if from the start.
 

@@ -47,14 +47,9 @@ class HelpdeskTicketTeam(models.Model):
         res = super().write(vals)
         if "sla_default_tier_id" in vals:
             # Open tickets measured on the team's tier follow it at once.
-            tickets = self.env["helpdesk.ticket"].search(
-                [
-                    ("team_id", "in", self.ids),
-                    ("sla_contract_id", "=", False),
-                    ("closed", "=", False),
-                ]
+            self.env["helpdesk.ticket"]._sla_reapply_open(
+                [("team_id", "in", self.ids), ("sla_contract_id", "=", False)]
             )
-            tickets._sla_reapply_policy()
         return res
 
     def action_view_sla_queue(self):

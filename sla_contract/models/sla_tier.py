@@ -148,10 +148,7 @@ class SlaTier(models.Model):
 
     def _reapply_to_open_tickets(self):
         """Policy edits apply to open tickets at once, not at their next event."""
-        tickets = self.env["helpdesk.ticket"].search(
-            [("sla_tier_id", "in", self.ids), ("closed", "=", False)]
-        )
-        tickets._sla_reapply_policy()
+        self.env["helpdesk.ticket"]._sla_reapply_open([("sla_tier_id", "in", self.ids)])
 
     def _target_for(self, ticket_priority):
         """The tier's target line for a helpdesk priority value."""

@@ -548,3 +548,48 @@ class TestJobResilience(LifecycleCase):
         self.assertEqual(len(calls), 1)
         self.assertIn(self.clock(good, "response").id, calls[0])
         self.assertNotIn(bad_clock.id, calls[0], "no event for what did not happen")
+
+
+class TestPolicyEditsReachEveryTicket(LifecycleCase):
+    def test_shared_tier_edit_retargets_another_companys_tickets(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        self.env["contract.contract"].create(
+            {
+                "name": "Silver support in B",
+                "partner_id": self.customers["Silver"].id,
+                "company_id": company_b.id,
+                "contract_type": "sale",
+                "sla_tier_id": self.silver.id,
+                "date_start": date(2026, 1, 1),
+                "sla_date_start": date(2026, 1, 1),
+            }
+        )
+        ticket = self.open_ticket(
+            "Silver",
+            P1,
+            local(2027, 1, 18, 9, 0),
+            company_id=company_b.id,
+            team_id=False,
+            user_id=False,
+        )
+        manager = self.env["res.users"].create(
+            {
+                "name": "Company A SLA manager",
+                "login": "sla_manager_a",
+                "groups_id": [
+                    (6, 0, [self.env.ref("helpdesk_mgmt.group_helpdesk_manager").id])
+                ],
+            }
+        )
+        self.assertFalse(
+            self.env["helpdesk.ticket"]
+            .with_user(manager)
+            .search_count([("id", "=", ticket.id)]),
+            "the manager cannot see company B's ticket",
+        )
+        with freeze_time(local(2027, 1, 18, 9, 30)):
+            self.silver._target_for(P1).with_user(manager).response_value = 3
+        self.assertEqual(self.clock(ticket, "response").target_minutes, 180)
+        self.assertEqual(
+            self.clock(ticket, "response").deadline, local(2027, 1, 18, 12, 0)
+        )
