@@ -438,3 +438,99 @@ def test_lower_compliance_never_gives_less_credit(a, b):
     assert cm.compliance_credit_percent(
         cm.compliance_rate(lo, total)
     ) >= cm.compliance_credit_percent(cm.compliance_rate(hi, total))
+
+
+@pytest.mark.parametrize(
+    ("amount", "rule_type", "interval", "days", "fee"),
+    [
+        ("300", "monthly", 1, 30, "300"),
+        ("300", "monthlylastday", 1, 31, "300"),
+        ("600", "monthly", 2, 31, "300"),
+        ("900", "quarterly", 1, 30, "300"),
+        ("1800", "semesterly", 1, 30, "300"),
+        ("3600", "yearly", 1, 28, "300"),
+        ("10", "daily", 1, 30, "300"),
+        ("70", "weekly", 1, 30, "300"),
+        ("70", "weekly", 2, 28, "140"),
+    ],
+)
+def test_monthly_fee_of_each_recurrence(amount, rule_type, interval, days, fee):
+    assert cm.monthly_fee(Decimal(amount), rule_type, interval, days) == Decimal(fee)
+
+
+@pytest.mark.parametrize(("rule_type", "interval"), [("monthly", 0), ("hourly", 1)])
+def test_monthly_fee_refuses_unknown_recurrences(rule_type, interval):
+    with pytest.raises(ValueError):
+        cm.monthly_fee(Decimal(10), rule_type, interval, 30)
+
+
+def test_a_month_with_breaches_and_downtime_is_capped_at_the_fee():
+    figures = cm.evaluate_month(
+        tickets=10,
+        within=8,  # 80%: 20% and the right to terminate
+        bands=cm.DEFAULT_BANDS,
+        incidents=[Incident(at(3, 8), at(20, 8))],  # 17 days down
+        month_start=APRIL[0],
+        month_end=APRIL[1],
+        now=END_OF_APRIL,
+        guarantee=D("99.9"),
+        fee=D("1000"),
+        rounding=D("0.01"),
+    )
+    assert figures.rate == D(80)
+    assert figures.band.right_to_terminate
+    assert figures.credit.capped
+    assert figures.credit.amount == D("1000.00")
+
+
+def test_a_perfect_month_without_uptime_commitment_owes_nothing():
+    figures = cm.evaluate_month(
+        tickets=3,
+        within=3,
+        bands=cm.DEFAULT_BANDS,
+        incidents=[Incident(at(3, 8), at(3, 10))],
+        month_start=APRIL[0],
+        month_end=APRIL[1],
+        now=END_OF_APRIL,
+        guarantee=0,
+        fee=D("1000"),
+        rounding=D("0.01"),
+    )
+    assert figures.uptime < 100
+    assert figures.allowed_minutes is None
+    assert figures.credit.amount == D("0.00")
+
+
+def test_a_perfect_quarter_earns_every_bonus():
+    bonus = cm.evaluate_quarter(
+        responses=12,
+        responses_within_half=12,
+        breaches=0,
+        resolution_ratio=0.6,
+        csat=4.8,
+    )
+    assert bonus == cm.Bonus(D(5), True, True, True)
+
+
+@pytest.mark.parametrize(
+    ("within", "breaches", "ratio", "csat", "expected"),
+    [
+        (11, 0, 0.7, 4.5, cm.Bonus(D(0), True, True, False)),
+        (12, 1, 0.71, 4.51, cm.Bonus(D(5), False, False, True)),
+        (12, 0, None, None, cm.Bonus(D(5), True, False, False)),
+    ],
+)
+def test_quarter_bonus_thresholds(within, breaches, ratio, csat, expected):
+    bonus = cm.evaluate_quarter(
+        responses=12,
+        responses_within_half=within,
+        breaches=breaches,
+        resolution_ratio=ratio,
+        csat=csat,
+    )
+    assert bonus == expected
+
+
+def test_a_quarter_without_tickets_earns_nothing():
+    nothing = cm.Bonus(D(0), False, False, False)
+    assert cm.evaluate_quarter(0, 0, 0, None, 5.0) == nothing

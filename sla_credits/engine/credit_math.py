@@ -384,6 +384,40 @@ def round_money(amount, rounding):
     return (units * rounding).quantize(rounding)
 
 
+# OCA contract's recurrence units, as months (None: depends on the month).
+RECURRENCE_MONTHS = MappingProxyType(
+    {
+        "daily": None,
+        "weekly": None,
+        "monthly": Decimal(1),
+        "monthlylastday": Decimal(1),
+        "quarterly": Decimal(3),
+        "semesterly": Decimal(6),
+        "yearly": Decimal(12),
+    }
+)
+
+
+def monthly_fee(amount, rule_type, interval, month_days):
+    """What a recurring line of ``amount`` every ``interval`` ``rule_type``
+    costs for one month of ``month_days`` days.
+
+    A yearly line of 1,200 is 100 a month; a weekly line is charged for the
+    month's real number of days (``month_days / 7`` weeks).
+    """
+    if interval <= 0:
+        raise ValueError(f"A recurrence interval of {interval} is not possible.")
+    amount = to_decimal(amount)
+    if rule_type == "daily":
+        return amount * Decimal(month_days) / Decimal(interval)
+    if rule_type == "weekly":
+        return amount * Decimal(month_days) / Decimal(7 * interval)
+    months = RECURRENCE_MONTHS.get(rule_type)
+    if months is None:
+        raise ValueError(f"Unknown recurrence {rule_type!r}.")
+    return amount / (months * Decimal(interval))
+
+
 def credit_amount(fee, percent, rounding):
     """``percent`` of ``fee``, rounded half-up to the currency."""
     return round_money(to_decimal(fee) * to_decimal(percent) / HUNDRED, rounding)
@@ -460,4 +494,102 @@ def evaluate_bonuses(response_ratios, breaches, resolution_ratios, csat_scores):
         rate_hold=breaches == 0,
         recognition=resolution is not None and resolution <= RESOLUTION_SHARE,
         reduced_reporting=csat is not None and csat > CSAT_THRESHOLD,
+    )
+
+
+# --------------------------------------------------------------------------
+# One contract's month, end to end
+
+MonthFigures = namedtuple(
+    "MonthFigures",
+    "tickets within rate band compliance_credit downtime allowed_minutes "
+    "excess_minutes uptime rate_per_hour uptime_credit credit",
+)
+
+
+def evaluate_month(
+    *,
+    tickets,
+    within,
+    bands,
+    incidents,
+    month_start,
+    month_end,
+    now,
+    guarantee,
+    fee,
+    rounding,
+    cap_percent=HUNDRED,
+    notice=DEFAULT_NOTICE,
+    allowance=DEFAULT_MAINTENANCE_ALLOWANCE,
+    per_started_hour=False,
+):
+    """Compliance, uptime and the capped credit of one contract's month.
+
+    ``guarantee`` falsy means no uptime commitment: uptime is measured, no
+    uptime credit is owed. A guarantee below the uptime table's lowest row
+    earns no uptime credit either.
+    """
+    rate = compliance_rate(within, tickets)
+    band = find_band(rate, bands)
+    compliance_credit = band.credit_percent if band else ZERO
+    downtime = monthly_downtime(
+        incidents, month_start, month_end, now, notice=notice, allowance=allowance
+    )
+    uptime = uptime_percent(downtime.downtime_minutes, downtime.month_minutes)
+    allowed = excess = rate_per_hour = None
+    uptime_credit = ZERO
+    if guarantee:
+        allowed = allowed_downtime_minutes(guarantee, downtime.month_minutes)
+        excess = max(ZERO, downtime.downtime_minutes - allowed)
+        try:
+            rate_per_hour = credit_per_hour(guarantee)
+        except ValueError:
+            rate_per_hour = None
+        if rate_per_hour is not None:
+            uptime_credit = uptime_credit_percent(
+                downtime.downtime_minutes, allowed, rate_per_hour, per_started_hour
+            )
+    credit = total_credit(fee, compliance_credit, uptime_credit, rounding, cap_percent)
+    return MonthFigures(
+        tickets=tickets,
+        within=within,
+        rate=rate,
+        band=band,
+        compliance_credit=compliance_credit,
+        downtime=downtime,
+        allowed_minutes=allowed,
+        excess_minutes=excess,
+        uptime=uptime,
+        rate_per_hour=rate_per_hour,
+        uptime_credit=uptime_credit,
+        credit=credit,
+    )
+
+
+def evaluate_quarter(
+    responses, responses_within_half, breaches, resolution_ratio, csat
+):
+    """:func:`evaluate_bonuses` from a quarter's aggregates, as SQL gives them.
+
+    ``responses``: response clocks that stopped in the quarter, of which
+    ``responses_within_half`` stopped met within half their target;
+    ``resolution_ratio``: mean resolution time over target (None without
+    resolutions); ``csat``: mean rating out of 5 (None without ratings).
+    """
+    if responses_within_half > responses or min(responses, responses_within_half) < 0:
+        raise ValueError(
+            f"{responses_within_half} fast responses out of {responses} "
+            "is not possible."
+        )
+    if not responses:
+        return Bonus(ZERO, False, False, False)
+    return Bonus(
+        rate_increase_percent=(
+            BONUS_RATE_INCREASE if responses_within_half == responses else ZERO
+        ),
+        rate_hold=breaches == 0,
+        recognition=resolution_ratio is not None
+        and to_decimal(resolution_ratio) <= RESOLUTION_SHARE,
+        reduced_reporting=csat is not None and to_decimal(csat) > CSAT_THRESHOLD,
     )

@@ -1,0 +1,54 @@
+"""Prometheus Alertmanager webhook: downtime incidents from monitoring.
+
+Alertmanager posts its webhook payload (version 4) with the monitored
+service's token as a bearer token. A "firing" alert opens an incident for the
+service its label names, "resolved" closes it. The whole payload is checked
+before anything is written: a bad or unknown payload gets a 4xx and changes
+nothing. Alerts are keyed by fingerprint and start, so a repeated
+notification (Alertmanager re-sends every group interval) is idempotent.
+"""
+
+import hmac
+import json
+
+from odoo import http
+from odoo.http import request
+
+from ..engine.alertmanager_payload import MAX_BODY, PayloadError, parse_payload
+
+
+class AlertmanagerController(http.Controller):
+    @http.route(
+        "/sla/alertmanager",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def alertmanager_webhook(self, **_kwargs):
+        header = request.httprequest.headers.get("Authorization", "")
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return self._reply(401, error="A bearer token is required.")
+        service = request.env["sla.monitored.service"].sudo()._by_token(token.strip())
+        if not service or not hmac.compare_digest(service.token, token.strip()):
+            return self._reply(401, error="Unknown token.")
+        if not service.active:
+            return self._reply(403, error="This monitored service is archived.")
+        body = request.httprequest.get_data(cache=False)
+        if len(body) > MAX_BODY:
+            return self._reply(413, error="The payload is too large.")
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return self._reply(400, error="The body is not JSON.")
+        try:
+            alerts = parse_payload(payload, service.alert_label, service.alert_value)
+        except PayloadError as error:
+            return self._reply(error.status, error=str(error))
+        counts = service._sla_apply_alerts(alerts)
+        return self._reply(200, **counts)
+
+    def _reply(self, status, **body):
+        return request.make_json_response(body, status=status)

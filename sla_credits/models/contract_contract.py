@@ -1,0 +1,239 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
+
+from ..engine import credit_math
+
+# Beyond the seed's 4-8 hours a month, "maintenance" is an outage by another name.
+MAX_MAINTENANCE_HOURS = 8.0
+CREDIT_SEQUENCE = 10_000
+
+
+class ContractContract(models.Model):
+    _inherit = "contract.contract"
+
+    sla_credit_band_ids = fields.One2many(
+        "sla.credit.band",
+        "contract_id",
+        string="Credit Bands (override)",
+        copy=True,
+        help="Leave empty to use the tier's bands.",
+    )
+    sla_notice_hours = fields.Float(
+        string="Maintenance Notice (h)",
+        default=48.0,
+        tracking=True,
+        help="Planned maintenance announced at least this long ahead is "
+        "excluded from downtime, within the monthly allowance.",
+    )
+    sla_maintenance_allowance_hours = fields.Float(
+        string="Maintenance Allowance (h/month)",
+        default=4.0,
+        tracking=True,
+        help="Announced maintenance beyond this many hours a month counts as downtime.",
+    )
+    sla_credit_cap_percent = fields.Float(
+        string="Credit Cap (% of fee)",
+        default=100.0,
+        tracking=True,
+        help="A month's credits never exceed this share of its fee.",
+    )
+    sla_uptime_per_started_hour = fields.Boolean(
+        string="Uptime Credit per Started Hour",
+        tracking=True,
+        help="Count every started hour over the allowed downtime as a whole "
+        "hour, instead of pro rata per minute.",
+    )
+    sla_right_to_terminate = fields.Boolean(
+        string="Right to Terminate",
+        tracking=True,
+        help="Set when a month's compliance fell in a band that gives the "
+        "customer the right to terminate.",
+    )
+    sla_upstream_ids = fields.One2many(
+        "sla.upstream.service", "contract_id", string="Upstream Services", copy=True
+    )
+    sla_composite_availability = fields.Float(
+        string="Composite Availability (%)",
+        digits=(7, 4),
+        compute="_compute_sla_composite_availability",
+        help="The best availability the upstream services allow: the product "
+        "of their SLAs.",
+    )
+    sla_guarantee_warning = fields.Char(compute="_compute_sla_composite_availability")
+    sla_uptime_guarantee = fields.Float(
+        related="sla_tier_id.uptime_guarantee", string="Uptime Guarantee (%)"
+    )
+    sla_service_ids = fields.One2many(
+        "sla.monitored.service", "contract_id", string="Monitored Services"
+    )
+    sla_incident_ids = fields.One2many("sla.incident", "contract_id")
+    sla_credit_ids = fields.One2many("sla.credit", "contract_id")
+    sla_bonus_ids = fields.One2many("sla.bonus", "contract_id")
+    sla_credit_count = fields.Integer(compute="_compute_sla_credit_counts")
+    sla_incident_count = fields.Integer(compute="_compute_sla_credit_counts")
+
+    @api.depends("sla_upstream_ids.availability", "sla_tier_id.uptime_guarantee")
+    def _compute_sla_composite_availability(self):
+        for contract in self:
+            upstream = contract.sla_upstream_ids
+            composite = credit_math.composite_availability(
+                upstream.mapped("availability")
+            )
+            contract.sla_composite_availability = float(composite)
+            guarantee = contract.sla_tier_id.uptime_guarantee
+            contract.sla_guarantee_warning = (
+                self.env._(
+                    "The tier guarantees %(guarantee)s%% uptime, but the upstream "
+                    "services together only promise %(composite).3f%%: only "
+                    "guarantee what you control.",
+                    guarantee=f"{guarantee:g}",
+                    composite=float(composite),
+                )
+                if upstream and guarantee and guarantee > float(composite)
+                else False
+            )
+
+    def _compute_sla_credit_counts(self):
+        credit_groups = self.env["sla.credit"]._read_group(
+            [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+        )
+        incident_groups = self.env["sla.incident"]._read_group(
+            [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+        )
+        credit_recs = {contract.id: count for contract, count in credit_groups}
+        incidents = {contract.id: count for contract, count in incident_groups}
+        for contract in self:
+            contract.sla_credit_count = credit_recs.get(contract.id, 0)
+            contract.sla_incident_count = incidents.get(contract.id, 0)
+
+    @api.constrains(
+        "sla_notice_hours", "sla_maintenance_allowance_hours", "sla_credit_cap_percent"
+    )
+    def _check_sla_credit_terms(self):
+        for contract in self:
+            if contract.sla_notice_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The maintenance notice of %(contract)s cannot be negative.",
+                        contract=contract.display_name,
+                    )
+                )
+            if (
+                not 0
+                <= contract.sla_maintenance_allowance_hours
+                <= MAX_MAINTENANCE_HOURS
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The maintenance allowance of %(contract)s must be between "
+                        "0 and %(max)s hours a month.",
+                        contract=contract.display_name,
+                        max=f"{MAX_MAINTENANCE_HOURS:g}",
+                    )
+                )
+            if not 0 <= contract.sla_credit_cap_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The credit cap of %(contract)s must be between 0 and 100%% "
+                        "of the fee.",
+                        contract=contract.display_name,
+                    )
+                )
+
+    @api.constrains("sla_credit_band_ids")
+    def _check_sla_credit_bands(self):
+        for contract in self:
+            self.env["sla.credit.band"]._check_owner_bands(
+                contract, contract.sla_credit_band_ids
+            )
+
+    def _sla_flag_right_to_terminate(self, credit_recs):
+        """Flag the contracts and give each account manager an activity."""
+        self.sudo().write({"sla_right_to_terminate": True})
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        activities = []
+        for credit in credit_recs:
+            contract = credit.contract_id
+            user = contract.sla_account_manager_id or contract.user_id or self.env.user
+            month = format_date(self.env, credit.period_start, date_format="MMMM y")
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": contract.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "summary": self.env._("Right to terminate: %(month)s", month=month),
+                    "note": self.env._(
+                        "Compliance was %(rate).2f%% in %(month)s, in band "
+                        "%(band)s: the customer may terminate the contract. "
+                        "Call them before they do.",
+                        rate=credit.compliance_rate,
+                        month=month,
+                        band=credit.band_label,
+                    ),
+                    "date_deadline": fields.Date.context_today(self),
+                }
+            )
+        self.env["mail.activity"].sudo().create(activities)
+
+    # ------------------------------------------------------------------ invoicing
+
+    def _prepare_recurring_invoices_values(self, date_ref=False):
+        # One query for every contract's approved credits, not one per invoice.
+        credit_recs = self.env["sla.credit"]._invoiceable(self)
+        by_contract = {}
+        for credit in credit_recs:
+            by_contract.setdefault(credit.contract_id.id, []).append(credit.id)
+        return super(
+            ContractContract,
+            self.with_context(
+                sla_invoiceable_credits=tuple(
+                    (cid, tuple(ids)) for cid, ids in by_contract.items()
+                )
+            ),
+        )._prepare_recurring_invoices_values(date_ref=date_ref)
+
+    def _prepare_invoice(self, date_invoice, journal=None):
+        vals = super()._prepare_invoice(date_invoice, journal=journal)
+        if self.contract_type != "sale":
+            return vals
+        prepared = self.env.context.get("sla_invoiceable_credits")
+        if prepared is None:
+            credit_recs = self.env["sla.credit"]._invoiceable(self)
+        else:
+            credit_recs = (
+                self.env["sla.credit"].sudo().browse(dict(prepared).get(self.id, ()))
+            )
+        credit_recs = credit_recs.filtered(lambda c: c.period_end <= date_invoice)
+        for sequence, credit in enumerate(credit_recs, start=CREDIT_SEQUENCE):
+            vals["invoice_line_ids"].append(
+                Command.create(credit._prepare_invoice_line(sequence))
+            )
+        return vals
+
+    # ------------------------------------------------------------------ actions
+
+    def action_sla_compute_credits(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Compute service credits"),
+            "res_model": "sla.credit.compute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_ids": [Command.set(self.ids)]},
+        }
+
+    def action_view_sla_credits(self):
+        return self._sla_credits_action("sla_credits.sla_credit_action")
+
+    def action_view_sla_incidents(self):
+        return self._sla_credits_action("sla_credits.sla_incident_action")
+
+    def _sla_credits_action(self, xmlid):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {"default_contract_id": self.id}
+        return action

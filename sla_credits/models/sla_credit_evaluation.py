@@ -1,0 +1,549 @@
+import logging
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import float_compare
+from odoo.tools.misc import format_amount, format_date
+
+from ..engine import credit_math
+from .sla_credit import (
+    FIGURE_FIELDS,
+    KIND_ADJUSTMENT,
+    KIND_CREDIT,
+    LOCKED_STATES,
+    STATE_APPLIED,
+    STATE_APPROVED,
+    STATE_COMPUTED,
+)
+
+_logger = logging.getLogger(__name__)
+
+# Closed periods re-checked for late corrections at each evaluation.
+CORRECTION_MONTHS = 12
+
+# Tickets of a period: one per ticket and cycle. Its month is the month of its
+# first breach if any clock breached (an open ticket counts as soon as it
+# breaches), else the month its resolution clock stopped met. Cancelled and
+# still-running clocks never count. Measurement-only clocks count: the period
+# as a whole is then "would have been".
+COMPLIANCE_SQL = """
+    WITH candidates AS (
+        SELECT DISTINCT ticket_id, cycle
+          FROM sla_clock
+         WHERE report_date >= %(start)s AND report_date < %(end)s
+           AND state IN ('met', 'breached')
+           AND contract_id = ANY(%(contracts)s)
+    ), units AS (
+        SELECT k.contract_id,
+               MIN(k.report_date) FILTER (WHERE k.state = 'breached') AS breach_day,
+               MAX(k.report_date) FILTER (
+                   WHERE k.state = 'met' AND k.metric = 'resolution'
+               ) AS met_day
+          FROM sla_clock k
+          JOIN candidates c ON c.ticket_id = k.ticket_id AND c.cycle = k.cycle
+         WHERE k.state IN ('met', 'breached')
+           AND k.contract_id = ANY(%(contracts)s)
+         GROUP BY k.contract_id, k.ticket_id, k.cycle
+    )
+    SELECT contract_id,
+           COUNT(*),
+           COUNT(*) FILTER (WHERE breach_day IS NULL)
+      FROM units
+     WHERE COALESCE(breach_day, met_day) >= %(start)s
+       AND COALESCE(breach_day, met_day) < %(end)s
+     GROUP BY contract_id
+"""
+
+
+def month_start(day):
+    return date(day.year, day.month, 1)
+
+
+def _minutes(value):
+    return float(value) if value is not None else 0.0
+
+
+class SlaCreditEvaluation(models.AbstractModel):
+    _name = "sla.credit.evaluation"
+    _description = "SLA Credit Evaluation"
+
+    # ------------------------------------------------------------------ entry points
+
+    @api.model
+    def _cron_evaluate(self):
+        """Monthly job: last month's credits, and at a quarter's end its
+        bonuses. Safe to re-run: closed credits are never rewritten."""
+        today = fields.Date.context_today(self)
+        period = month_start(today) - relativedelta(months=1)
+        self._evaluate(self._contracts_for(period), period)
+
+    @api.model
+    def _contracts_for(self, period):
+        end = period + relativedelta(months=1)
+        return (
+            self.env["contract.contract"]
+            .sudo()
+            .with_context(active_test=True)
+            .search(
+                [
+                    ("contract_type", "=", "sale"),
+                    ("sla_tier_id", "!=", False),
+                    ("sla_date_start", "<", end),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", period),
+                ]
+            )
+        )
+
+    @api.model
+    def _evaluate(self, contracts, period):
+        """Credits of ``period`` (first day of a month) for ``contracts``,
+        corrections of their closed months, and the quarter's bonuses when
+        ``period`` ends one. Returns the credits of the period."""
+        period = month_start(period)
+        contracts = contracts.sudo().filtered(
+            lambda c: c.contract_type == "sale" and c.sla_tier_id
+        )
+        if not contracts:
+            return self.env["sla.credit"]
+        now = fields.Datetime.now()
+        credit_recs = self._evaluate_period(contracts, period, now)
+        self._evaluate_corrections(contracts, period, now)
+        if period.month % 3 == 0:
+            self.env["sla.bonus"]._evaluate(
+                contracts, period - relativedelta(months=2), now
+            )
+        return credit_recs
+
+    # ------------------------------------------------------------------ loaders
+
+    @api.model
+    def _load_compliance(self, contracts, start, end):
+        """{contract id: (tickets, tickets within SLA)} in one query."""
+        self.env["sla.clock"].flush_model()
+        self.env.cr.execute(
+            COMPLIANCE_SQL,
+            {"start": start, "end": end, "contracts": list(contracts.ids)},
+        )
+        return {cid: (total, within) for cid, total, within in self.env.cr.fetchall()}
+
+    @api.model
+    def _load_fees(self, contracts, start, end):
+        """{contract id: the recurring amount for the month [start, end)}."""
+        lines = (
+            self.env["contract.line"]
+            .sudo()
+            .search_read(
+                [
+                    ("contract_id", "in", contracts.ids),
+                    ("display_type", "=", False),
+                    ("is_canceled", "=", False),
+                    ("date_start", "<", end),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", start),
+                ],
+                [
+                    "contract_id",
+                    "price_subtotal",
+                    "recurring_rule_type",
+                    "recurring_interval",
+                ],
+            )
+        )
+        days = (end - start).days
+        fees = {}
+        for line in lines:
+            cid = line["contract_id"][0]
+            fees[cid] = fees.get(cid, Decimal(0)) + credit_math.monthly_fee(
+                line["price_subtotal"],
+                line["recurring_rule_type"],
+                line["recurring_interval"] or 1,
+                days,
+            )
+        return fees
+
+    @api.model
+    def _load_bands(self, contracts):
+        """{contract id: bands}: the contract's own, else its tier's, else the
+        standard table."""
+        band_model = self.env["sla.credit.band"]
+        own = band_model._bands_of(contracts)
+        tiers = band_model._bands_of(contracts.sla_tier_id)
+        return {
+            contract.id: own.get(contract.id)
+            or tiers.get(contract.sla_tier_id.id)
+            or credit_math.DEFAULT_BANDS
+            for contract in contracts
+        }
+
+    # ------------------------------------------------------------------ figures
+
+    @api.model
+    def _figures(self, contracts, period, now):
+        """{contract id: credit values} for the month starting ``period``;
+        a contract whose figures cannot be computed is logged and left out."""
+        end = period + relativedelta(months=1)
+        start_dt = datetime.combine(period, datetime.min.time())
+        end_dt = datetime.combine(end, datetime.min.time())
+        compliance = self._load_compliance(contracts, period, end)
+        incidents = self.env["sla.incident"]._load_for(contracts, start_dt, end_dt)
+        fees = self._load_fees(contracts, period, end)
+        try:
+            bands = self._load_bands(contracts)
+        except ValueError:
+            bands = {}
+        result = {}
+        for contract in contracts:
+            try:
+                result[contract.id] = self._contract_figures(
+                    contract,
+                    period,
+                    end,
+                    now,
+                    compliance=compliance.get(contract.id, (0, 0)),
+                    incidents=incidents.get(contract.id, []),
+                    fee=fees.get(contract.id, Decimal(0)),
+                    bands=bands.get(contract.id),
+                )
+            except Exception:
+                # One contract's bad data must not stop the others' credits.
+                _logger.exception(
+                    "SLA credits: %s for %s could not be computed",
+                    contract.display_name,
+                    period,
+                )
+        return result
+
+    def _contract_figures(
+        self, contract, period, end, now, *, compliance, incidents, fee, bands
+    ):
+        if bands is None:
+            bands = self._load_bands(contract)[contract.id]
+        tickets, within = compliance
+        currency = contract.currency_id or contract.company_id.currency_id
+        tier = contract.sla_tier_id
+        figures = credit_math.evaluate_month(
+            tickets=tickets,
+            within=within,
+            bands=bands,
+            incidents=incidents,
+            month_start=datetime.combine(period, datetime.min.time()),
+            month_end=datetime.combine(end, datetime.min.time()),
+            now=now,
+            guarantee=credit_math.to_decimal(tier.uptime_guarantee or 0),
+            fee=fee,
+            rounding=credit_math.to_decimal(currency.rounding),
+            cap_percent=credit_math.to_decimal(contract.sla_credit_cap_percent),
+            notice=timedelta(hours=contract.sla_notice_hours),
+            allowance=timedelta(hours=contract.sla_maintenance_allowance_hours),
+            per_started_hour=contract.sla_uptime_per_started_hour,
+        )
+        grace_reason = self._grace_reason(contract, period)
+        band = figures.band
+        credit = figures.credit
+        values = {
+            "contract_id": contract.id,
+            "tier_id": tier.id,
+            "currency_id": currency.id,
+            "period_start": period,
+            "period_end": end,
+            "tickets": tickets,
+            "tickets_within": within,
+            "has_rate": figures.rate is not None,
+            "compliance_rate": float(figures.rate or 0),
+            "band_label": self._band_label(band),
+            "compliance_credit_percent": float(figures.compliance_credit),
+            "right_to_terminate": bool(band and band.right_to_terminate),
+            "month_minutes": float(figures.downtime.month_minutes),
+            "downtime_minutes": float(figures.downtime.downtime_minutes),
+            "excluded_minutes": float(figures.downtime.excluded_minutes),
+            "allowed_minutes": _minutes(figures.allowed_minutes),
+            "excess_minutes": _minutes(figures.excess_minutes),
+            "uptime_percent": float(figures.uptime),
+            "uptime_credit_percent": float(figures.uptime_credit),
+            "fee": float(fee),
+            "cap_percent": float(credit.cap_percent),
+            "capped": credit.capped,
+            "credit_percent": float(credit.percent),
+            "amount": float(credit.amount),
+            "grace": bool(grace_reason),
+            "grace_reason": grace_reason or False,
+        }
+        values["description"] = self._describe(contract, values, figures, currency)
+        return values
+
+    def _grace_reason(self, contract, period):
+        if contract.sla_measurement_only:
+            return self.env._("measurement-only mode")
+        if contract.sla_penalty_date and period < contract.sla_penalty_date:
+            return self.env._(
+                "grace period until %(date)s",
+                date=format_date(self.env, contract.sla_penalty_date),
+            )
+        return None
+
+    @api.model
+    def _band_label(self, band):
+        if not band:
+            return False
+        if band.upper == credit_math.HUNDRED:
+            return f"{band.lower:g}%+"
+        return f"{band.lower:g}-{band.upper:g}%"
+
+    def _describe(self, contract, values, figures, currency):
+        month = format_date(self.env, values["period_start"], date_format="MMMM y")
+        parts = []
+        if values["has_rate"]:
+            parts.append(
+                self.env._(
+                    "compliance %(rate).2f%% (%(within)s of %(tickets)s tickets "
+                    "within SLA), band %(band)s: %(credit)s%%",
+                    rate=values["compliance_rate"],
+                    within=values["tickets_within"],
+                    tickets=values["tickets"],
+                    band=values["band_label"],
+                    credit=f"{figures.compliance_credit:g}",
+                )
+            )
+        else:
+            parts.append(self.env._("no ticket closed or breached"))
+        uptime = self.env._(
+            "uptime %(uptime).3f%% (%(down).1f min down",
+            uptime=values["uptime_percent"],
+            down=values["downtime_minutes"],
+        )
+        if figures.allowed_minutes is not None:
+            uptime += self.env._(
+                ", %(allowed).1f min allowed, %(excess).1f min over",
+                allowed=values["allowed_minutes"],
+                excess=values["excess_minutes"],
+            )
+            if figures.rate_per_hour is not None and figures.excess_minutes:
+                uptime += self.env._(
+                    " at %(rate)s%% per hour: %(credit)s%%",
+                    rate=f"{figures.rate_per_hour:g}",
+                    credit=f"{figures.uptime_credit.normalize():f}",
+                )
+        parts.append(uptime + ")")
+        total = self.env._(
+            "%(percent)s%% of the %(fee)s fee",
+            percent=f"{figures.credit.percent.normalize():f}",
+            fee=format_amount(self.env, values["fee"], currency),
+        )
+        if values["capped"]:
+            total += self.env._(
+                ", capped at %(cap)s%%", cap=f"{values['cap_percent']:g}"
+            )
+        return self.env._(
+            "Service credit %(contract)s, %(month)s: %(parts)s. Credit: %(total)s.",
+            contract=contract.code or contract.name,
+            month=month,
+            parts="; ".join(parts),
+            total=total,
+        )
+
+    # ------------------------------------------------------------------ writing
+
+    @api.model
+    def _evaluate_period(self, contracts, period, now):
+        credit_model = self.env["sla.credit"].sudo()
+        figures = self._figures(contracts, period, now)
+        existing = credit_model.search(
+            [
+                ("contract_id", "in", list(figures)),
+                ("period_start", "=", period),
+                ("kind", "=", KIND_CREDIT),
+            ]
+        )
+        by_contract = {credit.contract_id.id: credit for credit in existing}
+        to_create, changed = [], credit_model
+        for contract_id, values in figures.items():
+            credit = by_contract.get(contract_id)
+            if not credit:
+                to_create.append({**values, "kind": KIND_CREDIT, "computed_at": now})
+            elif credit.state == STATE_COMPUTED and self._differs(credit, values):
+                self._save(credit, {**values, "computed_at": now})
+                changed |= credit
+        created = self._create_each(to_create)
+        credit_recs = (existing | created).exists()
+        fresh = created | changed
+        self._after_compute(fresh)
+        return credit_recs
+
+    @api.model
+    def _differs(self, credit, values):
+        for name in FIGURE_FIELDS:
+            old, new = credit[name], values[name]
+            if isinstance(new, float):
+                if float_compare(old or 0.0, new, precision_digits=6):
+                    return True
+            elif (old or False) != (new or False):
+                return True
+        return False
+
+    @api.model
+    def _save(self, credit, values):
+        try:
+            with self.env.cr.savepoint():
+                credit.write(values)
+        except Exception:
+            _logger.exception(
+                "SLA credits: %s could not be updated", credit.display_name
+            )
+
+    @api.model
+    def _create_each(self, vals_list):
+        """Create in one batch; on a conflict (another worker, a button) fall
+        back to one by one, skipping what already exists."""
+        credit_model = self.env["sla.credit"].sudo()
+        if not vals_list:
+            return credit_model
+        try:
+            with self.env.cr.savepoint():
+                return credit_model.create(vals_list)
+        except Exception:
+            _logger.info("SLA credits: batch create failed, retrying one by one")
+        created = credit_model
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    created |= credit_model.create(vals)
+            except Exception:
+                _logger.exception(
+                    "SLA credits: credit of contract %s for %s not created",
+                    vals["contract_id"],
+                    vals["period_start"],
+                )
+        return created
+
+    @api.model
+    def _after_compute(self, credit_recs):
+        """Auto-approval, and the right to terminate flagged once."""
+        if not credit_recs:
+            return
+        auto = credit_recs.filtered(
+            lambda c: (
+                not c.grace
+                and c.state == STATE_COMPUTED
+                and c.contract_id.company_id.sla_credit_auto_approve
+            )
+        )
+        if auto:
+            auto.write(
+                {
+                    "decision": "approved",
+                    "decided_at": fields.Datetime.now(),
+                    "decided_by_id": self.env.ref("base.user_root").id,
+                }
+            )
+            for credit in auto:
+                credit.message_post(
+                    body=self.env._("Approved automatically (company setting).")
+                )
+        terminating = credit_recs.filtered(
+            lambda c: (
+                c.right_to_terminate
+                and not c.grace
+                and not c.contract_id.sla_right_to_terminate
+            )
+        )
+        if terminating:
+            terminating.contract_id._sla_flag_right_to_terminate(terminating)
+
+    # ------------------------------------------------------------------ corrections
+
+    @api.model
+    def _evaluate_corrections(self, contracts, period, now):
+        """Closed credits of earlier months re-checked against today's clocks
+        and incidents: a difference is booked as an adjustment in ``period``,
+        never by rewriting the closed credit."""
+        credit_model = self.env["sla.credit"].sudo()
+        closed = credit_model.search(
+            [
+                ("contract_id", "in", contracts.ids),
+                ("kind", "=", KIND_CREDIT),
+                ("state", "in", (STATE_APPROVED, STATE_APPLIED)),
+                ("grace", "=", False),
+                ("period_start", "<", period),
+                (
+                    "period_start",
+                    ">=",
+                    period - relativedelta(months=CORRECTION_MONTHS),
+                ),
+            ]
+        )
+        if not closed:
+            return
+        adjustments = credit_model.search(
+            [("corrects_id", "in", closed.ids), ("kind", "=", KIND_ADJUSTMENT)]
+        )
+        for month in sorted(set(closed.mapped("period_start"))):
+            in_month = closed.filtered(lambda c, m=month: c.period_start == m)
+            figures = self._figures(in_month.contract_id, month, now)
+            for credit in in_month:
+                values = figures.get(credit.contract_id.id)
+                if values is None:
+                    continue
+                mine = adjustments.filtered(lambda a, c=credit: a.corrects_id == c)
+                if any(
+                    a.period_start == period and a.state in LOCKED_STATES for a in mine
+                ):
+                    continue
+                # A waived adjustment was decided too: it is not offered again.
+                booked = credit.amount + sum(
+                    mine.filtered(lambda a: a.state in LOCKED_STATES).mapped("amount")
+                )
+                pending = mine.filtered(lambda a: a.state == STATE_COMPUTED)
+                # An older pending adjustment is superseded by this period's:
+                # two pending corrections of one credit could both be approved.
+                pending.filtered(lambda a: a.period_start != period).unlink()
+                current = pending.filtered(lambda a: a.period_start == period)
+                delta = values["amount"] - booked
+                currency = credit.currency_id
+                if currency.is_zero(delta):
+                    current.unlink()
+                    continue
+                adjustment = {
+                    **values,
+                    "kind": KIND_ADJUSTMENT,
+                    "corrects_id": credit.id,
+                    "period_start": period,
+                    "period_end": period + relativedelta(months=1),
+                    "amount": delta,
+                    "grace": False,
+                    "grace_reason": False,
+                    "computed_at": now,
+                    "description": self._describe_correction(
+                        credit, values, booked, delta
+                    ),
+                }
+                if current:
+                    if self._differs(current, adjustment):
+                        self._save(current, adjustment)
+                        self._after_compute(current)
+                else:
+                    self._after_compute(self._create_each([adjustment]))
+
+    def _describe_correction(self, credit, values, booked, delta):
+        currency = credit.currency_id
+        month = format_date(self.env, credit.period_start, date_format="MMMM y")
+        return self.env._(
+            "Adjustment %(contract)s: correction of the %(month)s service credit, "
+            "closed at %(booked)s. Compliance %(old_rate).2f%% -> %(rate).2f%%, "
+            "downtime %(old_down).1f -> %(down).1f min; the credit is now "
+            "%(amount)s, so %(delta)s more.",
+            contract=credit.contract_id.code or credit.contract_id.name,
+            month=month,
+            booked=format_amount(self.env, booked, currency),
+            old_rate=credit.compliance_rate,
+            rate=values["compliance_rate"],
+            old_down=credit.downtime_minutes,
+            down=values["downtime_minutes"],
+            amount=format_amount(self.env, values["amount"], currency),
+            delta=format_amount(self.env, delta, currency),
+        )

@@ -1,0 +1,2 @@
+from . import sla_credit_compute_wizard
+from . import sla_credit_waive_wizard

@@ -1,0 +1,55 @@
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+MONTHS = [(str(m), date(2000, m, 1).strftime("%B")) for m in range(1, 13)]
+
+
+def _last_month():
+    today = fields.Date.today()
+    return date(today.year, today.month, 1) - relativedelta(months=1)
+
+
+class SlaCreditComputeWizard(models.TransientModel):
+    _name = "sla.credit.compute.wizard"
+    _description = "Compute SLA Service Credits"
+
+    month = fields.Selection(
+        MONTHS, required=True, default=lambda self: str(_last_month().month)
+    )
+    year = fields.Integer(required=True, default=lambda self: _last_month().year)
+    contract_ids = fields.Many2many(
+        "contract.contract",
+        string="Contracts",
+        domain="[('contract_type', '=', 'sale'), ('sla_tier_id', '!=', False)]",
+        help="Leave empty for every contract with an SLA.",
+    )
+
+    @api.model
+    def _period(self, year, month):
+        return date(year, int(month), 1)
+
+    def action_compute(self):
+        self.ensure_one()
+        if not 2000 <= self.year <= 2100:
+            raise UserError(self.env._("Pick a year between 2000 and 2100."))
+        period = self._period(self.year, self.month)
+        if period > fields.Date.context_today(self):
+            raise UserError(self.env._("This month has not started yet."))
+        evaluation = self.env["sla.credit.evaluation"]
+        contracts = self.contract_ids or evaluation._contracts_for(period)
+        credit_recs = evaluation._evaluate(contracts, period)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sla_credits.sla_credit_action"
+        )
+        action["domain"] = [
+            ("contract_id", "in", contracts.ids),
+            ("period_start", "=", period),
+        ]
+        action["context"] = {}
+        if not credit_recs:
+            action["help"] = self.env._("No contract with an SLA in that month.")
+        return action
