@@ -45,12 +45,18 @@ def to_decimal(value):
     return Decimal(value)
 
 
+def format_percent(value):
+    """94.000 as "94", 99.5 as "99.5": how a manager writes a rate."""
+    return f"{value.normalize():f}"
+
+
 def validate_bands(bands):
     """The bands sorted from the lowest rate up, or ``ValueError``.
 
     Bands must cover 0-100% with no gap and no overlap, each with a lower
     bound below its upper bound and a credit between 0 and 100%.
     """
+    pct = format_percent
     bands = sorted(
         (
             Band(
@@ -68,33 +74,35 @@ def validate_bands(bands):
     for band in bands:
         if not band.lower < band.upper:
             raise ValueError(
-                f"Compliance band {band.lower}-{band.upper}%: "
+                f"Compliance band {pct(band.lower)}-{pct(band.upper)}%: "
                 "the lower bound must be below the upper bound."
             )
         if not ZERO <= band.credit_percent <= HUNDRED:
             raise ValueError(
-                f"Compliance band {band.lower}-{band.upper}%: the credit "
-                f"{band.credit_percent}% must be between 0 and 100%."
+                f"Compliance band {pct(band.lower)}-{pct(band.upper)}%: the credit "
+                f"{pct(band.credit_percent)}% must be between 0 and 100%."
             )
     if bands[0].lower != ZERO:
         raise ValueError(
-            f"Compliance bands: rates from 0 to {bands[0].lower}% are not covered."
+            f"Compliance bands: rates from 0 to {pct(bands[0].lower)}% are not covered."
         )
     if bands[-1].upper != HUNDRED:
         raise ValueError(
-            f"Compliance bands: rates from {bands[-1].upper}% to 100% are not covered."
+            f"Compliance bands: rates from {pct(bands[-1].upper)}% to 100% "
+            "are not covered."
             if bands[-1].upper < HUNDRED
-            else f"Compliance bands: {bands[-1].upper}% is above 100%."
+            else f"Compliance bands: {pct(bands[-1].upper)}% is above 100%."
         )
     for low, high in itertools.pairwise(bands):
         if low.upper < high.lower:
             raise ValueError(
-                f"Compliance bands: a gap between {low.upper}% and {high.lower}%."
+                f"Compliance bands: a gap between {pct(low.upper)}% "
+                f"and {pct(high.lower)}%."
             )
         if low.upper > high.lower:
             raise ValueError(
-                f"Compliance bands: {low.lower}-{low.upper}% and "
-                f"{high.lower}-{high.upper}% overlap."
+                f"Compliance bands: {pct(low.lower)}-{pct(low.upper)}% and "
+                f"{pct(high.lower)}-{pct(high.upper)}% overlap."
             )
     return tuple(bands)
 

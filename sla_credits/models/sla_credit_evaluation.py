@@ -291,9 +291,10 @@ class SlaCreditEvaluation(models.AbstractModel):
     def _band_label(self, band):
         if not band:
             return False
+        lower = credit_math.format_percent(band.lower)
         if band.upper == credit_math.HUNDRED:
-            return f"{band.lower:g}%+"
-        return f"{band.lower:g}-{band.upper:g}%"
+            return f"{lower}%+"
+        return f"{lower}-{credit_math.format_percent(band.upper)}%"
 
     def _describe(self, contract, values, figures, currency):
         month = format_date(self.env, values["period_start"], date_format="MMMM y")

@@ -1,0 +1,2 @@
+from . import test_credit_evaluation
+from . import test_credit_invoicing
