@@ -25,4 +25,7 @@
         "views/sla_credit_wizard_views.xml",
         "views/sla_credits_menus.xml",
     ],
+    "demo": [
+        "demo/sla_credits_demo.xml",
+    ],
 }

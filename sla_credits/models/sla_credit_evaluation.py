@@ -62,6 +62,13 @@ def month_start(day):
     return date(day.year, day.month, 1)
 
 
+def _percent(value):
+    """A percent for people: 7.1133333 as 7.113, 5.000 as 5."""
+    return credit_math.format_percent(
+        credit_math.to_decimal(value).quantize(Decimal("0.001"))
+    )
+
+
 def _minutes(value):
     return float(value) if value is not None else 0.0
 
@@ -308,7 +315,7 @@ class SlaCreditEvaluation(models.AbstractModel):
                     within=values["tickets_within"],
                     tickets=values["tickets"],
                     band=values["band_label"],
-                    credit=f"{figures.compliance_credit:g}",
+                    credit=_percent(figures.compliance_credit),
                 )
             )
         else:
@@ -327,13 +334,13 @@ class SlaCreditEvaluation(models.AbstractModel):
             if figures.rate_per_hour is not None and figures.excess_minutes:
                 uptime += self.env._(
                     " at %(rate)s%% per hour: %(credit)s%%",
-                    rate=f"{figures.rate_per_hour:g}",
-                    credit=f"{figures.uptime_credit.normalize():f}",
+                    rate=_percent(figures.rate_per_hour),
+                    credit=_percent(figures.uptime_credit),
                 )
         parts.append(uptime + ")")
         total = self.env._(
             "%(percent)s%% of the %(fee)s fee",
-            percent=f"{figures.credit.percent.normalize():f}",
+            percent=_percent(figures.credit.percent),
             fee=format_amount(self.env, values["fee"], currency),
         )
         if values["capped"]:

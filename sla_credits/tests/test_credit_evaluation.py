@@ -43,7 +43,14 @@ class TestCreditEvaluation(CreditCase):
             ],
         )
         self.assertAlmostEqual(credit.uptime_percent, 99.7222, places=4)
-        for text in ("September 2026", "95.00%", "95-99%", "99.722%", "76.8 min over"):
+        for text in (
+            "September 2026",
+            "95.00%",
+            "95-99%",
+            "99.722%",
+            "76.8 min over at 5% per hour: 6.4%",
+            "11.4% of the",
+        ):
             self.assertIn(text, credit.description)
 
     def test_ticket_month_is_its_breach_or_its_resolution(self):
