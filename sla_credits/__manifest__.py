@@ -25,6 +25,9 @@
         "views/sla_credit_wizard_views.xml",
         "views/sla_credits_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sla_credits/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/sla_credits_demo.xml",
     ],

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 KIND_CREDIT = "credit"
 KIND_ADJUSTMENT = "adjustment"
@@ -64,6 +65,7 @@ class SlaCredit(models.Model):
     )
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     period_start = fields.Date(string="Period", required=True, readonly=True)
+    period_label = fields.Char(string="Month", compute="_compute_period_label")
     period_end = fields.Date(
         required=True, readonly=True, help="First day after the period."
     )
@@ -166,6 +168,12 @@ class SlaCredit(models.Model):
                 credit.state = STATE_APPROVED
             else:
                 credit.state = STATE_COMPUTED
+
+    def _compute_period_label(self):
+        for credit in self:
+            credit.period_label = credit.period_start and format_date(
+                self.env, credit.period_start, date_format="MMMM y"
+            )
 
     def _compute_invoice_id(self):
         for credit in self:

@@ -1,2 +1,3 @@
 from . import test_credit_evaluation
 from . import test_credit_invoicing
+from . import test_credit_tour
