@@ -17,6 +17,7 @@ class TestCreditTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         ref = cls.env.ref
         today = fields.Date.today()
         last_month = today.replace(day=1) - relativedelta(months=1)
