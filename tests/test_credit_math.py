@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 _PATH = (
@@ -23,6 +23,10 @@ cm = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(cm)
 
 D = Decimal
+# A loaded CI machine must not fail a property for generating inputs slowly.
+PROPERTY = settings(
+    deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 Band = cm.Band
 Incident = cm.Incident
 APRIL = cm.month_bounds(2026, 4)  # 30 days
@@ -380,6 +384,7 @@ incident_lists = st.lists(
 )
 
 
+@PROPERTY
 @given(st.lists(spans, max_size=12), st.randoms())
 def test_merging_is_idempotent_and_order_independent(intervals, rnd):
     merged = cm.merge_intervals(intervals)
@@ -393,6 +398,7 @@ def test_merging_is_idempotent_and_order_independent(intervals, rnd):
     )
 
 
+@PROPERTY
 @given(incident_lists)
 def test_uptime_stays_within_0_and_100(incidents):
     down = cm.monthly_downtime(incidents, *APRIL, END_OF_APRIL)
@@ -400,6 +406,7 @@ def test_uptime_stays_within_0_and_100(incidents):
     assert down.excluded_minutes <= 240
 
 
+@PROPERTY
 @given(incident_lists, spans)
 def test_more_downtime_never_gives_less_credit(incidents, extra):
     before = cm.monthly_downtime(incidents, *APRIL, END_OF_APRIL)
@@ -417,6 +424,7 @@ def test_more_downtime_never_gives_less_credit(incidents, extra):
 percents = st.decimals(0, 200, places=3)
 
 
+@PROPERTY
 @given(
     st.decimals(0, 10**7, places=2),
     percents,
@@ -431,6 +439,7 @@ def test_credits_never_exceed_the_cap(fee, compliance, uptime, cap, rounding):
     assert credit.amount <= cm.round_money(fee, rounding)
 
 
+@PROPERTY
 @given(st.integers(0, 500), st.integers(0, 500))
 def test_lower_compliance_never_gives_less_credit(a, b):
     total = max(a, b, 1)

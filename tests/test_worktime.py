@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytz
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 _PATH = Path(__file__).resolve().parents[1] / "sla_contract" / "engine" / "worktime.py"
@@ -261,7 +261,12 @@ near_dst = st.builds(
 instants = st.one_of(anywhere, near_dst)
 minutes = st.one_of(st.integers(0, 80 * 60), st.floats(0, 80 * 60, allow_nan=False))
 
-PROPERTY = settings(max_examples=300, deadline=None, database=None)
+PROPERTY = settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @PROPERTY
