@@ -1,8 +1,12 @@
+import logging
 import secrets
 
 import psycopg2
 
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class SlaMonitoredService(models.Model):
@@ -86,10 +90,14 @@ class SlaMonitoredService(models.Model):
 
     @api.model
     def _by_token(self, token):
-        """The active service holding ``token``, or an empty recordset."""
+        """The service holding ``token``, archived or not, or an empty recordset."""
         if not token:
             return self.browse()
-        return self.sudo().search([("token", "=", token)], limit=1)
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("token", "=", token)], limit=1)
+        )
 
     def _sla_apply_alerts(self, alerts):
         """Open, close or leave each alert's incident; returns the counts."""
@@ -126,7 +134,25 @@ class SlaMonitoredService(models.Model):
                         counts["closed"] += 1
                     else:
                         counts["unchanged"] += 1
-            except psycopg2.IntegrityError:
-                # The same alert, delivered twice at once: the other one wrote it.
-                counts["unchanged"] += 1
+            except psycopg2.IntegrityError as error:
+                if alert.end is None:
+                    # The same firing, delivered twice at once: the other
+                    # request wrote it.
+                    counts["unchanged"] += 1
+                    continue
+                # Its firing was written at the same instant by another
+                # request, invisible to this transaction: Odoo re-runs the
+                # request on a serialization failure, and the re-run closes
+                # the incident the firing opened.
+                # Raised by PostgreSQL itself, so that the failure carries its
+                # error code as Odoo's retry loop expects.
+                _logger.info("Alert %s written concurrently: retrying", alert)
+                self.env.cr.execute(
+                    SQL(
+                        "DO $$ BEGIN RAISE EXCEPTION 'alert written concurrently' "
+                        "USING ERRCODE = 'serialization_failure'; END $$"
+                    ),
+                    log_exceptions=False,
+                )
+                raise error  # not reached: the statement above raises
         return counts

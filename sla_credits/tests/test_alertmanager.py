@@ -9,6 +9,8 @@ import json
 from datetime import date, datetime
 from unittest.mock import patch
 
+import psycopg2.errors
+
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
@@ -223,6 +225,27 @@ class TestAlertmanagerWebhook(HttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"opened": 1, "closed": 0, "unchanged": 0})
         self.assertEqual(len(self.incidents()), 1)
+
+    def test_resolved_racing_its_firing_is_retried_not_lost(self):
+        # Another request writes the firing while this one handles the
+        # resolved: the insert collides. Counting it "unchanged" would leave
+        # the incident open for ever; the request is re-run instead.
+        Incident = type(self.env["sla.incident"])
+        create = Incident.create
+        calls = []
+
+        def collide_once(model, vals_list):
+            calls.append(1)
+            if len(calls) == 1:
+                raise psycopg2.errors.UniqueViolation("alert_uniq")
+            return create(model, vals_list)
+
+        with patch.object(Incident, "create", collide_once):
+            response = self.post(payload(alert("resolved")))
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"opened": 0, "closed": 1, "unchanged": 0})
+        self.assertEqual(self.incidents().end_at, END_UTC)
 
     # ------------------------------------------------------------ resolved
 
