@@ -47,6 +47,7 @@ class SlaBonus(models.Model):
     _description = "SLA Quarterly Bonus Evaluation"
     _inherit = ["mail.thread"]
     _order = "quarter_start desc, contract_id"
+    _mail_post_access = "read"
 
     contract_id = fields.Many2one(
         "contract.contract", required=True, ondelete="cascade", readonly=True

@@ -53,6 +53,8 @@ class SlaCredit(models.Model):
     _inherit = ["mail.thread"]
     _order = "period_start desc, contract_id, kind, id"
     _rec_names_search = ["contract_id", "partner_id"]
+    # Figures are written by the evaluation only; people discuss them.
+    _mail_post_access = "read"
 
     contract_id = fields.Many2one(
         "contract.contract", required=True, ondelete="restrict", readonly=True

@@ -2,3 +2,4 @@ from . import test_alertmanager
 from . import test_credit_evaluation
 from . import test_credit_invoicing
 from . import test_credit_tour
+from . import test_credit_access

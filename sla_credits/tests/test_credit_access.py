@@ -1,0 +1,160 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tools import mute_logger
+
+from .common import FEE, SEPTEMBER, sept
+
+
+@tagged("post_install", "-at_install")
+class TestCreditAccessRpc(HttpCase):
+    """Each kind of user over JSON-RPC, as the web client calls: who reads
+    credits, who approves, who sees the invoice, and that each can still
+    open the screens of his job."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        ref = cls.env.ref
+        customer = cls.env["res.partner"].create(
+            {"name": "Credit Access Customer", "is_company": True}
+        )
+        cls.gold_contract = cls.env["contract.contract"].create(
+            {
+                "name": "Credit access Gold support",
+                "partner_id": customer.id,
+                "contract_type": "sale",
+                "date_start": date(2026, 1, 1),
+                "sla_tier_id": ref("sla_contract.sla_tier_gold").id,
+                "sla_date_start": date(2026, 1, 1),
+                "sla_penalty_date": date(2026, 1, 1),
+                "contract_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Managed support",
+                            "quantity": 1,
+                            "price_unit": FEE,
+                            "date_start": date(2026, 1, 1),
+                            "recurring_next_date": date(2026, 10, 1),
+                        }
+                    )
+                ],
+            }
+        )
+        done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        for day, late in ((3, False), (4, True)):
+            with freeze_time(sept(day)):
+                ticket = cls.env["helpdesk.ticket"].create(
+                    {"name": "Down", "description": "Down.", "partner_id": customer.id}
+                )
+            with freeze_time(sept(day) + timedelta(days=10 if late else 0, minutes=1)):
+                ticket.stage_id = done
+        with freeze_time(date(2026, 10, 2)):
+            cls.env["sla.credit.evaluation"]._evaluate(cls.gold_contract, SEPTEMBER)
+        cls.credit = cls.env["sla.credit"].search(
+            [("contract_id", "=", cls.gold_contract.id)]
+        )
+        cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
+
+        def user(login, groups, **vals):
+            return (
+                cls.env["res.users"]
+                .with_context(no_reset_password=True)
+                .create(
+                    {
+                        "name": login,
+                        "login": login,
+                        "password": login,
+                        "groups_id": [Command.set([ref(g).id for g in groups])],
+                        **vals,
+                    }
+                )
+            )
+
+        user("credit_portal", ["base.group_portal"])
+        user("credit_employee", ["base.group_user"])
+        user("credit_own_agent", ["helpdesk_mgmt.group_helpdesk_user_own"])
+        user("credit_team_agent", ["helpdesk_mgmt.group_helpdesk_user_team"])
+        user("credit_manager", ["helpdesk_mgmt.group_helpdesk_manager"])
+        user(
+            "credit_accountant",
+            ["account.group_account_invoice", "helpdesk_mgmt.group_helpdesk_user_own"],
+        )
+        user(
+            "credit_other_manager",
+            ["helpdesk_mgmt.group_helpdesk_manager"],
+            company_id=cls.other_company.id,
+            company_ids=[Command.set(cls.other_company.ids)],
+        )
+
+    def call(self, model, method, *args, **kwargs):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def assertRpcDenied(self, error, model, method, *args, **kwargs):
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:
+            self.call(model, method, *args, **kwargs)
+        self.assertIn(error, str(caught.exception))
+
+    def open_form(self):
+        """The credit form as the web client loads it for this user."""
+        views = self.call("sla.credit", "get_views", [[False, "form"]])
+        fields = views["models"]["sla.credit"]["fields"]
+        [values] = self.call(
+            "sla.credit", "web_read", self.credit.ids, {name: {} for name in fields}
+        )
+        return fields, values
+
+    def test_portal_and_plain_employee_see_no_credit(self):
+        for login in ("credit_portal", "credit_employee"):
+            self.authenticate(login, login)
+            for model in ("sla.credit", "sla.bonus", "sla.incident"):
+                self.assertRpcDenied("AccessError", model, "search_read", [])
+
+    def test_agents_read_credits_but_cannot_approve(self):
+        for login in ("credit_own_agent", "credit_team_agent"):
+            self.authenticate(login, login)
+            found = self.call("sla.credit", "search_read", [], fields=["amount"])
+            self.assertIn(
+                {"id": self.credit.id, "amount": 200.0},
+                found,
+            )
+            fields, values = self.open_form()
+            self.assertNotIn("invoice_id", fields)
+            self.assertIn("0-85%", values["band_label"] + values["description"])
+            self.assertRpcDenied(
+                "UserError", "sla.credit", "action_approve", self.credit.ids
+            )
+            self.assertEqual(self.credit.state, "computed")
+            self.assertRpcDenied(
+                "AccessError", "sla.credit", "write", self.credit.ids, {"amount": 0}
+            )
+
+    def test_manager_without_accounting_approves(self):
+        self.authenticate("credit_manager", "credit_manager")
+        fields, _values = self.open_form()
+        self.assertNotIn("invoice_id", fields)
+        self.call("sla.credit", "action_approve", self.credit.ids)
+        self.assertEqual(self.credit.state, "approved")
+        self.assertRpcDenied(
+            "AccessError", "sla.credit", "write", self.credit.ids, {"amount": 0}
+        )
+
+    def test_accountant_sees_the_invoice_side(self):
+        self.credit.action_approve()
+        invoice = self.gold_contract.recurring_create_invoice()
+        self.authenticate("credit_accountant", "credit_accountant")
+        fields, values = self.open_form()
+        self.assertIn("invoice_id", fields)
+        self.assertEqual(values["invoice_id"], invoice.id)
+
+    def test_another_company_sees_nothing(self):
+        self.authenticate("credit_other_manager", "credit_other_manager")
+        self.assertFalse(self.call("sla.credit", "search_read", [], fields=["id"]))
+        self.assertRpcDenied("AccessError", "sla.credit", "read", self.credit.ids)
