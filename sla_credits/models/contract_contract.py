@@ -6,6 +6,7 @@ from ..engine import credit_math
 
 # Beyond the seed's 4-8 hours a month, "maintenance" is an outage by another name.
 MAX_MAINTENANCE_HOURS = 8.0
+MAX_MAINTENANCE_HOURS_TEXT = "8"
 CREDIT_SEQUENCE = 10_000
 
 
@@ -82,12 +83,13 @@ class ContractContract(models.Model):
             )
             contract.sla_composite_availability = float(composite)
             guarantee = contract.sla_tier_id.uptime_guarantee
+            promised = f"{guarantee:g}"
             contract.sla_guarantee_warning = (
                 self.env._(
                     "The tier guarantees %(guarantee)s%% uptime, but the upstream "
                     "services together only promise %(composite).3f%%: only "
                     "guarantee what you control.",
-                    guarantee=f"{guarantee:g}",
+                    guarantee=promised,
                     composite=float(composite),
                 )
                 if upstream and guarantee and guarantee > float(composite)
@@ -129,7 +131,7 @@ class ContractContract(models.Model):
                         "The maintenance allowance of %(contract)s must be between "
                         "0 and %(max)s hours a month.",
                         contract=contract.display_name,
-                        max=f"{MAX_MAINTENANCE_HOURS:g}",
+                        max=MAX_MAINTENANCE_HOURS_TEXT,
                     )
                 )
             if not 0 <= contract.sla_credit_cap_percent <= 100:

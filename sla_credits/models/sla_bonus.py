@@ -173,11 +173,12 @@ class SlaBonus(models.Model):
     def _summarise(self, values):
         earned = []
         if values["rate_increase_percent"]:
+            rate = f"{values['rate_increase_percent']:g}"
             earned.append(
                 self.env._(
                     "every ticket answered within half its response target: "
                     "eligible for a %(rate)s%% rate increase at renewal",
-                    rate=f"{values['rate_increase_percent']:g}",
+                    rate=rate,
                 )
             )
         if values["rate_hold"]:

@@ -345,7 +345,7 @@ class SlaCreditEvaluation(models.AbstractModel):
         )
         if values["capped"]:
             total += self.env._(
-                ", capped at %(cap)s%%", cap=f"{values['cap_percent']:g}"
+                ", capped at %(cap)s%%", cap=_percent(values["cap_percent"])
             )
         return self.env._(
             "Service credit %(contract)s, %(month)s: %(parts)s. Credit: %(total)s.",
