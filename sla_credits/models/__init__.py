@@ -8,6 +8,7 @@ from . import sla_incident
 from . import sla_credit
 from . import sla_bonus
 from . import sla_credit_evaluation
+from . import account_move
 from . import account_move_line
 from . import contract_contract
 from . import sla_credits_demo_data

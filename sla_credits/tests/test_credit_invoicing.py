@@ -64,6 +64,8 @@ class TestCreditInvoicing(CreditCase):
         self.assertEqual(self.credit_lines(november).sla_credit_id, credit)
         self.assertEqual(credit.state, "applied")
         self.assertEqual(credit.invoice_id, november)
+        with self.assertRaisesRegex(UserError, "already on invoice"):
+            invoice.button_draft()
 
     def test_deleted_draft_invoice_gives_the_credit_back(self):
         credit = self.gold_credit_approved()
