@@ -80,10 +80,7 @@ class TestCreditAccessRpc(HttpCase):
         user("credit_own_agent", ["helpdesk_mgmt.group_helpdesk_user_own"])
         user("credit_team_agent", ["helpdesk_mgmt.group_helpdesk_user_team"])
         user("credit_manager", ["helpdesk_mgmt.group_helpdesk_manager"])
-        user(
-            "credit_accountant",
-            ["account.group_account_invoice", "helpdesk_mgmt.group_helpdesk_user_own"],
-        )
+        user("credit_accountant", ["account.group_account_invoice"])
         user(
             "credit_other_manager",
             ["helpdesk_mgmt.group_helpdesk_manager"],
@@ -153,6 +150,17 @@ class TestCreditAccessRpc(HttpCase):
         fields, values = self.open_form()
         self.assertIn("invoice_id", fields)
         self.assertEqual(values["invoice_id"], invoice.id)
+        # and the contract form, with its service credits tab, still opens
+        views = self.call("contract.contract", "get_views", [[False, "form"]])
+        contract_fields = views["models"]["contract.contract"]["fields"]
+        self.assertIn("sla_credit_ids", contract_fields)
+        [contract] = self.call(
+            "contract.contract",
+            "web_read",
+            self.gold_contract.ids,
+            {name: {} for name in contract_fields},
+        )
+        self.assertEqual(contract["sla_credit_ids"], self.credit.ids)
 
     def test_another_company_sees_nothing(self):
         self.authenticate("credit_other_manager", "credit_other_manager")
