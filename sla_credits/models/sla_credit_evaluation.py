@@ -388,7 +388,14 @@ class SlaCreditEvaluation(models.AbstractModel):
         for name in FIGURE_FIELDS:
             old, new = credit[name], values[name]
             if isinstance(new, float):
-                if float_compare(old or 0.0, new, precision_digits=6):
+                # Compared as stored: a Float with digits keeps only those.
+                field = credit._fields[name]
+                if field.type == "monetary":
+                    precision = credit.currency_id.decimal_places
+                else:
+                    digits = field.get_digits(self.env)
+                    precision = digits[1] if digits else 6
+                if float_compare(old or 0.0, new, precision_digits=precision):
                     return True
             elif (old or False) != (new or False):
                 return True

@@ -124,16 +124,21 @@ class TestCreditEvaluation(CreditCase):
 
     def test_rerun_changes_nothing_and_closed_credit_is_locked(self):
         self.handled("Gold", sept(3), late=True)
+        # Figures with more decimals than the credit stores: 2 of 3 tickets
+        # within SLA, 10 min down.
+        self.handled("Gold", sept(4))
+        self.handled("Gold", sept(5))
+        self.incident(self.gold_contract, sept(9, 3), 10)
         self.evaluate(self.gold_contract)
         credit = self.credit(self.gold_contract)
         computed_at = credit.computed_at
-        self.evaluate(self.gold_contract)
+        self.evaluate(self.gold_contract, now=datetime(2026, 10, 20))
         self.assertEqual(self.credit(self.gold_contract), credit)
         self.assertEqual(credit.computed_at, computed_at)
         credit.action_approve()
-        self.handled("Gold", sept(4))
+        self.handled("Gold", sept(6))
         self.evaluate(self.gold_contract)
-        self.assertEqual(credit.tickets, 1)
+        self.assertEqual(credit.tickets, 3)
         self.assertEqual(credit.amount, 200.0)
 
     def test_right_to_terminate_flags_the_contract_once(self):
