@@ -30,6 +30,7 @@
         "views/contract_contract_views.xml",
         "views/resource_calendar_leaves_views.xml",
         "views/resource_calendar_views.xml",
+        "views/sla_ticket_report_views.xml",
         "views/sla_menus.xml",
     ],
     "demo": [

@@ -13,3 +13,4 @@ from . import helpdesk_ticket_team
 from . import contract_contract
 from . import helpdesk_ticket
 from . import sla_demo_data
+from . import sla_ticket_report
