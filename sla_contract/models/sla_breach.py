@@ -41,6 +41,18 @@ class SlaBreach(models.Model):
     company_id = fields.Many2one(related="clock_id.company_id", store=True)
     ticket_priority = fields.Selection(related="clock_id.ticket_priority", store=True)
     deadline = fields.Datetime(related="clock_id.deadline")
+    measurement_only = fields.Boolean(related="clock_id.measurement_only", store=True)
+    target_minutes = fields.Integer(
+        related="clock_id.target_minutes", string="Target (min)", aggregator="avg"
+    )
+    overdue_minutes = fields.Float(
+        string="Overdue By (business min)",
+        compute="_compute_overdue_minutes",
+        store=True,
+        aggregator="avg",
+        help="Business time used beyond the target, as of the clock's last "
+        "event (its stop, once stopped).",
+    )
     breached_at = fields.Datetime(required=True, readonly=True)
     state = fields.Selection(
         [("new", "To analyse"), ("analysed", "Analysed")],
@@ -84,6 +96,14 @@ class SlaBreach(models.Model):
     _sql_constraints = [
         ("clock_uniq", "unique(clock_id)", "A clock breaches once."),
     ]
+
+    @api.depends("clock_id.consumed_minutes", "clock_id.target_minutes")
+    def _compute_overdue_minutes(self):
+        for breach in self:
+            clock = breach.clock_id
+            breach.overdue_minutes = max(
+                0.0, clock.consumed_minutes - clock.target_minutes
+            )
 
     def _compute_display_name(self):
         for breach in self:

@@ -119,7 +119,7 @@ class SlaClock(models.Model):
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )
     metric = fields.Selection(METRICS, required=True)
-    cycle = fields.Integer(default=1, required=True)
+    cycle = fields.Integer(default=1, required=True, aggregator=None)
     # Copied from the ticket when the clock starts and kept in sync by the
     # ticket: a stored related field costs an extra UPDATE per ticket create.
     company_id = fields.Many2one("res.company", index=True, readonly=True)
@@ -133,18 +133,23 @@ class SlaClock(models.Model):
     ticket_priority = fields.Selection(
         [("3", "Very High"), ("2", "High"), ("1", "Medium"), ("0", "Low")]
     )
-    target_minutes = fields.Integer(required=True)
+    target_minutes = fields.Integer(
+        string="Target (min)", required=True, aggregator="avg"
+    )
     # The internal objective is the support team's, never the customer's.
     slo_percent = fields.Float(
         string="SLO (%)",
         default=100.0,
+        aggregator=None,
         groups="base.group_user",
         help="The internal service level objective, as a share of the SLA "
         "target: the team aims to finish within it, ahead of the contractual "
         "deadline. Missing it costs nothing and is never shown to the "
         "customer; it warns that the SLA itself is getting close.",
     )
-    at_risk_percent = fields.Float(default=75.0)
+    at_risk_percent = fields.Float(
+        string="At Risk From (% used)", default=75.0, aggregator=None
+    )
     measurement_only = fields.Boolean(
         help="Started while the contract measured a baseline: counted in "
         "reports, never in penalties."
@@ -153,10 +158,15 @@ class SlaClock(models.Model):
     pause_ids = fields.One2many("sla.clock.pause", "clock_id")
     paused_since = fields.Datetime(readonly=True)
     paused_minutes = fields.Float(
-        readonly=True, help="Business minutes spent paused in finished pauses."
+        string="Paused (business min)",
+        readonly=True,
+        aggregator="avg",
+        help="Business minutes spent paused in finished pauses.",
     )
     consumed_minutes = fields.Float(
+        string="Used (business min)",
         readonly=True,
+        aggregator="avg",
         help="Business minutes counted against the target at the last event.",
     )
     deadline = fields.Datetime(index=True, readonly=True)
@@ -196,6 +206,16 @@ class SlaClock(models.Model):
         "breached, or, never breached, the day it stopped.",
     )
     breach_ids = fields.One2many("sla.breach", "clock_id")
+    compliance = fields.Float(
+        string="Compliance (%)",
+        compute="_compute_compliance",
+        store=True,
+        precompute=True,
+        aggregator="avg",
+        help="100 for a clock met, 0 otherwise: averaged over the clocks that "
+        "ended (met or breached), as the SLA Compliance report does, it is the "
+        "share of clocks within SLA.",
+    )
     percent_used = fields.Float(compute="_compute_live", digits=(16, 1))
     remaining_minutes = fields.Float(compute="_compute_live")
     remaining_display = fields.Char(compute="_compute_live", string="Remaining")
@@ -211,6 +231,11 @@ class SlaClock(models.Model):
             "A ticket has one clock per metric and cycle.",
         ),
     ]
+
+    @api.depends("state")
+    def _compute_compliance(self):
+        for clock in self:
+            clock.compliance = 100.0 if clock.state == STATE_MET else 0.0
 
     @api.depends_context("sla_now")
     @api.depends("state", "deadline", "consumed_minutes", "paused_since", "stopped_at")

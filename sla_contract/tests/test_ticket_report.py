@@ -2,6 +2,8 @@ from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo.tools.safe_eval import safe_eval
+
 from .common import SlaCase
 
 P3 = "1"
@@ -96,3 +98,25 @@ class TestTicketReport(SlaCase):
             ]
         )
         self.assertEqual(penalty.ticket_id, billed)
+
+    def test_clock_compliance_and_breach_overdue(self):
+        on_time = self.closed("Gold", sept(3))
+        late = self.closed("Gold", sept(4), late=True)
+        self.open_ticket("Gold", P3, sept(5))  # still running: not counted
+        tickets = on_time | late
+        action = self.env.ref("sla_contract.sla_clock_action_compliance")
+        clocks = self.env["sla.clock"]
+        [[count, compliance]] = clocks._read_group(
+            [*safe_eval(action.domain), ("ticket_id", "in", tickets.ids)],
+            [],
+            ["__count", "compliance:avg"],
+        )
+        self.assertEqual(count, 4)  # two met, two breached
+        self.assertEqual(compliance, 50.0)
+        resolution = late.sla_clock_ids.filtered(lambda c: c.metric == "resolution")
+        breach = resolution.breach_ids
+        # 1 day (1,080 support minutes on 18/7) to resolve, closed 10 days
+        # and a minute later.
+        self.assertEqual(breach.overdue_minutes, 9 * 1080 + 1)
+        self.assertEqual(breach.target_minutes, 1080)
+        self.assertFalse(breach.measurement_only)
