@@ -1,5 +1,6 @@
 import logging
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -10,7 +11,8 @@ from ..engine import credit_math
 _logger = logging.getLogger(__name__)
 
 # Per contract: the quarter's response and resolution ratios (time used over
-# target, on the clocks that stopped in the quarter) and its breaches.
+# target) and its breaches. The resolution ratio reads only stopped clocks: an
+# open clock's time used is as of its last event.
 CLOCKS_SQL = """
     SELECT contract_id,
            COUNT(*) FILTER (WHERE metric = 'response'),
@@ -20,7 +22,7 @@ CLOCKS_SQL = """
            ),
            COUNT(*) FILTER (WHERE state = 'breached'),
            AVG(consumed_minutes / NULLIF(target_minutes, 0)) FILTER (
-               WHERE metric = 'resolution'
+               WHERE metric = 'resolution' AND stopped_at IS NOT NULL
            )
       FROM sla_clock
      WHERE report_date >= %(start)s AND report_date < %(end)s
@@ -166,7 +168,12 @@ class SlaBonus(models.Model):
                 bonus.sudo().write(values)
                 fresh |= bonus
         if to_create:
-            fresh |= self.sudo().create(to_create)
+            try:
+                with self.env.cr.savepoint():
+                    fresh |= self.sudo().create(to_create)
+            except psycopg2.IntegrityError:
+                # Another run recorded this quarter at the same time.
+                _logger.info("SLA bonuses of %s already recorded", quarter_start)
         fresh._notify_account_managers()
         return fresh
 

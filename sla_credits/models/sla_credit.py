@@ -136,6 +136,9 @@ class SlaCredit(models.Model):
         readonly=True, help="The text of the invoice line: why this credit."
     )
     computed_at = fields.Datetime(readonly=True)
+    corrections_checked_at = fields.Datetime(
+        readonly=True, help="When later facts were last checked against it."
+    )
     invoice_line_ids = fields.One2many(
         "account.move.line",
         "sla_credit_id",
@@ -186,7 +189,7 @@ class SlaCredit(models.Model):
 
     @api.depends("contract_id", "period_start", "kind")
     def _compute_display_name(self):
-        kinds = dict(KINDS)
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
         for credit in self:
             period = credit.period_start and credit.period_start.strftime("%Y-%m")
             kind = kinds.get(credit.kind, "")
@@ -205,7 +208,9 @@ class SlaCredit(models.Model):
                     self.env._(
                         "Credit %(credit)s is already %(state)s.",
                         credit=credit.display_name,
-                        state=dict(STATES)[credit.state].lower(),
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[credit.state].lower(),
                     )
                 )
             if credit.grace:

@@ -23,6 +23,8 @@ _logger = logging.getLogger(__name__)
 
 # Closed periods re-checked for late corrections at each evaluation.
 CORRECTION_MONTHS = 12
+# What a late correction can change about a closed month.
+CORRECTED_FACTS = ("tickets", "tickets_within", "downtime_minutes", "excluded_minutes")
 
 # Tickets of a period: one per ticket and cycle. Its month is the month of its
 # first breach if any clock breached (an open ticket counts as soon as it
@@ -83,8 +85,8 @@ class SlaCreditEvaluation(models.AbstractModel):
     def _cron_evaluate(self):
         """Monthly job: last month's credits, and at a quarter's end its
         bonuses. Safe to re-run: closed credits are never rewritten."""
-        today = fields.Date.context_today(self)
-        period = month_start(today) - relativedelta(months=1)
+        # Months are UTC months, as the clocks' reporting dates.
+        period = month_start(fields.Date.today()) - relativedelta(months=1)
         self._evaluate(self._contracts_for(period), period)
 
     @api.model
@@ -166,12 +168,19 @@ class SlaCreditEvaluation(models.AbstractModel):
         fees = {}
         for line in lines:
             cid = line["contract_id"][0]
-            fees[cid] = fees.get(cid, Decimal(0)) + credit_math.monthly_fee(
-                line["price_subtotal"],
-                line["recurring_rule_type"],
-                line["recurring_interval"] or 1,
-                days,
-            )
+            try:
+                fee = credit_math.monthly_fee(
+                    line["price_subtotal"],
+                    line["recurring_rule_type"],
+                    line["recurring_interval"] or 1,
+                    days,
+                )
+            except ValueError as error:
+                # The contract's figures fail alone, in _figures.
+                fees[cid] = error
+                continue
+            if not isinstance(fees.get(cid), ValueError):
+                fees[cid] = fees.get(cid, Decimal(0)) + fee
         return fees
 
     @api.model
@@ -229,6 +238,10 @@ class SlaCreditEvaluation(models.AbstractModel):
     def _contract_figures(
         self, contract, period, end, now, *, compliance, incidents, fee, bands
     ):
+        if isinstance(fee, ValueError):
+            raise fee
+        # The invoice line speaks the customer's language.
+        speaking = self.with_context(lang=contract.partner_id.lang or self.env.lang)
         if bands is None:
             bands = self._load_bands(contract)[contract.id]
         tickets, within = compliance
@@ -250,7 +263,7 @@ class SlaCreditEvaluation(models.AbstractModel):
             allowance=timedelta(hours=contract.sla_maintenance_allowance_hours),
             per_started_hour=contract.sla_uptime_per_started_hour,
         )
-        grace_reason = self._grace_reason(contract, period)
+        grace_reason = speaking._grace_reason(contract, period)
         band = figures.band
         credit = figures.credit
         values = {
@@ -281,7 +294,7 @@ class SlaCreditEvaluation(models.AbstractModel):
             "grace": bool(grace_reason),
             "grace_reason": grace_reason or False,
         }
-        values["description"] = self._describe(contract, values, figures, currency)
+        values["description"] = speaking._describe(contract, values, figures, currency)
         return values
 
     def _grace_reason(self, contract, period):
@@ -494,6 +507,14 @@ class SlaCreditEvaluation(models.AbstractModel):
         )
         if not closed:
             return
+        # Another evaluation checking the same closed credits at the same time
+        # (another month's run, a button) now fails on this row instead of
+        # booking the same correction twice.
+        self.env.cr.execute(
+            "UPDATE sla_credit SET corrections_checked_at = %s WHERE id = ANY(%s)",
+            [now, closed.ids],
+        )
+        closed.invalidate_recordset(["corrections_checked_at"])
         adjustments = credit_model.search(
             [("corrects_id", "in", closed.ids), ("kind", "=", KIND_ADJUSTMENT)]
         )
@@ -502,47 +523,68 @@ class SlaCreditEvaluation(models.AbstractModel):
             figures = self._figures(in_month.contract_id, month, now)
             for credit in in_month:
                 values = figures.get(credit.contract_id.id)
-                if values is None:
-                    continue
-                mine = adjustments.filtered(lambda a, c=credit: a.corrects_id == c)
-                if any(
-                    a.period_start == period and a.state in LOCKED_STATES for a in mine
-                ):
-                    continue
-                # A waived adjustment was decided too: it is not offered again.
-                booked = credit.amount + sum(
-                    mine.filtered(lambda a: a.state in LOCKED_STATES).mapped("amount")
-                )
-                pending = mine.filtered(lambda a: a.state == STATE_COMPUTED)
-                # An older pending adjustment is superseded by this period's:
-                # two pending corrections of one credit could both be approved.
-                pending.filtered(lambda a: a.period_start != period).unlink()
-                current = pending.filtered(lambda a: a.period_start == period)
-                delta = values["amount"] - booked
-                currency = credit.currency_id
-                if currency.is_zero(delta):
-                    current.unlink()
-                    continue
-                adjustment = {
-                    **values,
-                    "kind": KIND_ADJUSTMENT,
-                    "corrects_id": credit.id,
-                    "period_start": period,
-                    "period_end": period + relativedelta(months=1),
-                    "amount": delta,
-                    "grace": False,
-                    "grace_reason": False,
-                    "computed_at": now,
-                    "description": self._describe_correction(
-                        credit, values, booked, delta
-                    ),
-                }
-                if current:
-                    if self._differs(current, adjustment):
-                        self._save(current, adjustment)
-                        self._after_compute(current)
-                else:
-                    self._after_compute(self._create_each([adjustment]))
+                if values is not None:
+                    self._correct(credit, values, period, now, adjustments)
+
+    @api.model
+    def _correct(self, credit, values, period, now, adjustments):
+        mine = adjustments.filtered(lambda a: a.corrects_id == credit)
+        if any(a.period_start == period and a.state in LOCKED_STATES for a in mine):
+            return
+        pending = mine.filtered(lambda a: a.state == STATE_COMPUTED)
+        # An older pending adjustment is superseded by this period's: two
+        # pending corrections of one credit could both be approved.
+        pending.filtered(lambda a: a.period_start != period).unlink()
+        current = pending.filtered(lambda a: a.period_start == period)
+        # Only facts correct a closed month: its fee, cap and terms stay those
+        # it was closed with, whatever the contract says today.
+        facts_changed = any(
+            float_compare(credit[name], values[name], precision_digits=2)
+            for name in CORRECTED_FACTS
+        )
+        currency = credit.currency_id
+        amount = float(
+            credit_math.total_credit(
+                credit.fee,
+                values["compliance_credit_percent"],
+                values["uptime_credit_percent"],
+                credit_math.to_decimal(currency.rounding),
+                credit.cap_percent,
+            ).amount
+        )
+        paid = credit.amount + sum(
+            mine.filtered(lambda a: a.state in (STATE_APPROVED, STATE_APPLIED)).mapped(
+                "amount"
+            )
+        )
+        delta = amount - paid if facts_changed or mine else 0.0
+        waived = mine.filtered(lambda a: a.state == "waived")
+        # The same correction, already offered and waived, is not offered again.
+        if currency.is_zero(delta) or any(
+            currency.compare_amounts(a.amount, delta) == 0 for a in waived
+        ):
+            current.unlink()
+            return
+        adjustment = {
+            **values,
+            "kind": KIND_ADJUSTMENT,
+            "corrects_id": credit.id,
+            "period_start": period,
+            "period_end": period + relativedelta(months=1),
+            "fee": credit.fee,
+            "cap_percent": credit.cap_percent,
+            "amount": delta,
+            "grace": False,
+            "grace_reason": False,
+            "computed_at": now,
+            "description": self._describe_correction(credit, values, paid, delta),
+        }
+        if current:
+            if self._differs(current, adjustment):
+                self._save(current, adjustment)
+                self._after_compute(current)
+        else:
+            self._after_compute(self._create_each([adjustment]))
 
     def _describe_correction(self, credit, values, booked, delta):
         currency = credit.currency_id
@@ -551,7 +593,7 @@ class SlaCreditEvaluation(models.AbstractModel):
             "Adjustment %(contract)s: correction of the %(month)s service credit, "
             "closed at %(booked)s. Compliance %(old_rate).2f%% -> %(rate).2f%%, "
             "downtime %(old_down).1f -> %(down).1f min; the credit is now "
-            "%(amount)s, so %(delta)s more.",
+            "%(amount)s: a difference of %(delta)s.",
             contract=credit.contract_id.code or credit.contract_id.name,
             month=month,
             booked=format_amount(self.env, booked, currency),

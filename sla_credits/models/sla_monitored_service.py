@@ -4,6 +4,7 @@ import secrets
 import psycopg2
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -72,6 +73,10 @@ class SlaMonitoredService(models.Model):
             service.incident_count = counts.get(service.id, 0)
 
     def action_regenerate_token(self):
+        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            raise AccessError(
+                self.env._("Only helpdesk managers issue monitoring tokens.")
+            )
         for service in self:
             service.sudo().token = secrets.token_urlsafe(32)
             service.message_post(body=self.env._("A new webhook token was issued."))

@@ -4,6 +4,7 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
 
 from .common import CreditCase, sept
 
@@ -247,3 +248,46 @@ class TestQuarterBonus(CreditCase):
         self.assertFalse(bonus.rate_hold)
         self.assertEqual(bonus.rate_increase_percent, 0.0)
         self.assertEqual(bonus.summary, "No bonus earned this quarter.")
+
+
+class TestClosedMonthCorrections(CreditCase):
+    def closed_september(self):
+        self.handled("Gold", sept(3))
+        self.handled("Gold", sept(4), late=True)  # 50%: 20% of 1,000
+        self.evaluate(self.gold_contract)
+        credit = self.credit(self.gold_contract)
+        credit.action_approve()
+        return credit
+
+    def test_new_terms_do_not_correct_a_closed_month(self):
+        credit = self.closed_september()
+        self.gold_contract.contract_line_ids.price_unit = 2000.0
+        with Form(self.gold) as tier:
+            with tier.credit_band_ids.edit(4) as band:  # below 85%
+                band.credit_percent = 50.0
+        self.evaluate(self.gold_contract, OCTOBER)
+        self.assertFalse(self.credit(self.gold_contract, OCTOBER, "adjustment"))
+        self.assertEqual(credit.amount, 200.0)
+
+    def test_a_waived_correction_undone_costs_the_customer_nothing(self):
+        self.closed_september()
+        outage = self.incident(self.gold_contract, sept(20, 3), 120)
+        self.evaluate(self.gold_contract, OCTOBER)
+        adjustment = self.credit(self.gold_contract, OCTOBER, "adjustment")
+        self.assertEqual(adjustment.amount, 64.0)
+        adjustment.action_waive("Outage caused by the customer's firewall change")
+        # Offered once: the same correction is not offered again.
+        self.evaluate(self.gold_contract, NOVEMBER)
+        self.assertFalse(self.credit(self.gold_contract, NOVEMBER, "adjustment"))
+        # The outage was entered by mistake: nothing was paid, nothing is due.
+        outage.unlink()
+        self.evaluate(self.gold_contract, NOVEMBER)
+        self.assertFalse(self.credit(self.gold_contract, NOVEMBER, "adjustment"))
+
+    def test_compute_now_refuses_a_month_not_over(self):
+        with freeze_time("2026-10-20"):
+            wizard = self.env["sla.credit.compute.wizard"].create(
+                {"month": "10", "year": 2026}
+            )
+            with self.assertRaisesRegex(UserError, "not over yet"):
+                wizard.action_compute()

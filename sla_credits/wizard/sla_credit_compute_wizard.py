@@ -37,10 +37,17 @@ class SlaCreditComputeWizard(models.TransientModel):
         if not 2000 <= self.year <= 2100:
             raise UserError(self.env._("Pick a year between 2000 and 2100."))
         period = self._period(self.year, self.month)
-        if period > fields.Date.context_today(self):
-            raise UserError(self.env._("This month has not started yet."))
+        if period + relativedelta(months=1) > fields.Date.today():
+            raise UserError(
+                self.env._(
+                    "This month is not over yet: its credits are computed once "
+                    "it has ended."
+                )
+            )
         evaluation = self.env["sla.credit.evaluation"]
-        contracts = self.contract_ids or evaluation._contracts_for(period)
+        contracts = (self.contract_ids or evaluation._contracts_for(period)).filtered(
+            lambda c: c.company_id in self.env.companies
+        )
         credit_recs = evaluation._evaluate(contracts, period)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sla_credits.sla_credit_action"
