@@ -3,7 +3,7 @@
     "name": "SLA Escalation",
     "summary": "Proactive escalation matrix fired at SLA thresholds (50/75/100/150%), "
     "on time and exactly once.",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
     "author": "SLA Suite contributors",
@@ -23,6 +23,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sla_escalation_ticket_report_views.xml",
         "views/sla_escalation_menus.xml",
     ],
     "demo": [

@@ -6,3 +6,4 @@ from . import sla_escalation_rule
 from . import sla_escalation_event
 from . import sla_clock
 from . import helpdesk_ticket
+from . import sla_escalation_ticket_report

@@ -131,6 +131,12 @@ class SlaEscalationRule(models.Model):
         help="Business hours within which the account manager follows up, "
         "as promised in the customer's message.",
     )
+    is_escalation = fields.Boolean(
+        string="Counts as Escalation",
+        default=True,
+        help="An alert to the ticket's own agent is a reminder, not an "
+        "escalation: it does not count in the escalation rate.",
+    )
     event_count = fields.Integer(compute="_compute_event_count")
 
     @api.constrains("threshold_percent", "stalled_percent")

@@ -2,3 +2,4 @@ from . import test_escalation_math
 from . import test_escalation_matrix
 from . import test_escalation_timing
 from . import test_escalation_once
+from . import test_escalation_rate
