@@ -24,6 +24,7 @@
         "views/res_config_settings_views.xml",
         "views/sla_credit_wizard_views.xml",
         "views/sla_credits_menus.xml",
+        "views/sla_dashboard_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["sla_credits/static/tests/tours/*.js"],
