@@ -31,6 +31,8 @@
         "views/resource_calendar_leaves_views.xml",
         "views/resource_calendar_views.xml",
         "views/sla_ticket_report_views.xml",
+        "views/sla_service_review_wizard_views.xml",
+        "report/sla_service_review_templates.xml",
         "views/sla_menus.xml",
     ],
     "demo": [

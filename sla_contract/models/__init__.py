@@ -14,3 +14,4 @@ from . import contract_contract
 from . import helpdesk_ticket
 from . import sla_demo_data
 from . import sla_ticket_report
+from . import contract_contract_review

@@ -2,3 +2,4 @@ from . import test_clock_deadlines, test_clock_events, test_worktime_vs_resource
 from . import test_queue, test_ui_tour
 from . import test_ticket_report
 from . import test_dashboard_tour
+from . import test_service_review

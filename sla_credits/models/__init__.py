@@ -12,3 +12,4 @@ from . import account_move
 from . import account_move_line
 from . import contract_contract
 from . import sla_credits_demo_data
+from . import contract_contract_review

@@ -235,3 +235,31 @@ class TestCreditEvaluation(CreditCase):
         credit = self.env["sla.credit"].search(result["domain"])
         self.assertEqual(credit.contract_id, self.gold_contract)
         self.assertEqual(credit.tickets, 1)
+
+    def test_service_review_shows_uptime_csat_incidents_and_credits(self):
+        from lxml import html
+
+        self.handled("Gold", sept(3))
+        self.handled("Gold", sept(4), late=True)
+        self.incident(self.gold_contract, sept(22, 3), 120, name="Database failover")
+        self.evaluate(self.gold_contract)
+        self.env.flush_all()
+        content, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "sla_contract.report_sla_service_review",
+            self.gold_contract.ids,
+            data={"start": "2026-09-01", "kind": "month"},
+        )
+        page = html.fromstring(content)
+        kpis = {
+            row.xpath("./td")[0].text_content().strip(): [
+                cell.text_content().strip() for cell in row.xpath("./td")[1:]
+            ]
+            for row in page.xpath("//table[hasclass('sla-review-kpis')]/tbody/tr")
+        }
+        self.assertEqual(kpis["Uptime"][:3], ["99.7%", "at least 99.9%", "missed"])
+        self.assertEqual(kpis["CSAT"][0], "-")
+        text = page.text_content()
+        self.assertIn("Database failover", text)
+        credits_rows = page.xpath("//table[hasclass('sla-review-credits')]/tbody/tr")
+        self.assertEqual(len(credits_rows), 1)
+        self.assertIn("264.00", credits_rows[0].text_content())  # 20% + 6.4%

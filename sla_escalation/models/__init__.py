@@ -7,3 +7,4 @@ from . import sla_escalation_event
 from . import sla_clock
 from . import helpdesk_ticket
 from . import sla_escalation_ticket_report
+from . import contract_contract

@@ -21,6 +21,7 @@ class SlaEscalationTicketReport(models.Model):
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     tier_id = fields.Many2one("sla.tier", readonly=True)
+    contract_id = fields.Many2one("contract.contract", readonly=True)
     priority = fields.Selection(TICKET_PRIORITIES, readonly=True)
     start_at = fields.Datetime(string="Opened", readonly=True)
     report_date = fields.Date(string="Counted In", readonly=True)
@@ -44,6 +45,7 @@ class SlaEscalationTicketReport(models.Model):
                    r.user_id,
                    r.partner_id,
                    r.tier_id,
+                   r.contract_id,
                    r.priority,
                    r.start_at,
                    r.report_date,

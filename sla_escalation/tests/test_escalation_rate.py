@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo.tests import tagged
 
 from .common import P1, EscalationCase, local
@@ -33,3 +35,13 @@ class TestEscalationRate(EscalationCase):
         count, rate, _fired = self.rate(reminded, escalated, quiet)
         self.assertEqual(count, 3)
         self.assertAlmostEqual(rate, 100 / 3)
+
+    def test_service_review_carries_the_escalation_rate(self):
+        escalated = self.open_ticket("Bronze", P1, OPENED)
+        self.run_job(local(2027, 1, 18, 12, 0))
+        self.move(escalated, self.stage_done, local(2027, 1, 18, 12, 30))
+        self.env.flush_all()
+        contract = self.contracts["Bronze"]
+        values = contract._sla_review_values(date(2027, 1, 1), date(2027, 2, 1))
+        kpi = next(k for k in values["kpis"] if k["name"] == "Escalation rate")
+        self.assertEqual((kpi["value"], kpi["met"]), ("100.0%", False))

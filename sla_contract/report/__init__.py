@@ -1,0 +1,1 @@
+from . import sla_service_review

@@ -1,0 +1,33 @@
+from odoo import models
+
+ESCALATION_TARGET = 10.0
+
+
+class ContractContract(models.Model):
+    _inherit = "contract.contract"
+
+    def _sla_review_values(self, start, end, kind="month"):
+        values = super()._sla_review_values(start, end, kind)
+        [[rate]] = (
+            self.env["sla.escalation.ticket.report"]
+            .sudo()
+            ._read_group(
+                [
+                    ("contract_id", "=", self.id),
+                    ("report_date", ">=", start),
+                    ("report_date", "<", end),
+                ],
+                [],
+                ["escalated:avg"],
+            )
+        )
+        values["kpis"].append(
+            self._sla_kpi(
+                self.env._("Escalation rate"),
+                rate,
+                "%",
+                self.env._("below %(target)s%%", target=f"{ESCALATION_TARGET:g}"),
+                rate is not None and rate < ESCALATION_TARGET,
+            )
+        )
+        return values
