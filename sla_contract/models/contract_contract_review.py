@@ -25,8 +25,9 @@ def period_bounds(start, kind):
     return first, first + relativedelta(months=1)
 
 
+# The service review is its own concern, kept out of the contract's SLA terms.
 class ContractContract(models.Model):
-    _inherit = "contract.contract"
+    _inherit = "contract.contract"  # pylint: disable=consider-merging-classes-inherited
 
     def _sla_review_period_label(self, start, kind):
         if kind == "quarter":
