@@ -1,9 +1,10 @@
 import base64
+import logging
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.tools.misc import format_date
 
 from ..engine import sla_math
@@ -15,6 +16,8 @@ FIRST_CONTACT_TARGET = 70.0
 REOPENED_TARGET = 5.0
 CHART_PERIODS = 12
 
+_logger = logging.getLogger(__name__)
+
 
 def period_bounds(start, kind):
     """First day of the period holding ``start`` and of the next one."""
@@ -25,9 +28,59 @@ def period_bounds(start, kind):
     return first, first + relativedelta(months=1)
 
 
+REVIEW_CADENCES = [
+    ("weekly", "Weekly operational"),
+    ("monthly", "Monthly tactical"),
+    ("quarterly", "Quarterly strategic"),
+]
+# The tier's reporting promise sets the default meeting rhythm.
+CADENCE_OF_REPORTING = {
+    "realtime_dashboard": "weekly",
+    "weekly_report": "weekly",
+    "monthly_report": "monthly",
+    "quarterly_report": "quarterly",
+}
+CADENCE_STEP = {
+    "weekly": relativedelta(weeks=1),
+    "monthly": relativedelta(months=1),
+    "quarterly": relativedelta(months=3),
+}
+
+
+def review_period(day, cadence):
+    """The period a review meeting on ``day`` looks back on: the month so far
+    for a weekly meeting, the last full month or quarter otherwise."""
+    if cadence == "weekly":
+        return (*period_bounds(day - relativedelta(days=1), "month"), "month")
+    kind = "quarter" if cadence == "quarterly" else "month"
+    step = relativedelta(months=3 if kind == "quarter" else 1)
+    start = period_bounds(day, kind)[0] - step
+    return start, start + step, kind
+
+
 # The service review is its own concern, kept out of the contract's SLA terms.
 class ContractContract(models.Model):
     _inherit = "contract.contract"  # pylint: disable=consider-merging-classes-inherited
+
+    sla_review_cadence = fields.Selection(
+        REVIEW_CADENCES,
+        string="Review Meetings",
+        compute="_compute_sla_review_cadence",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="How often the account manager meets the customer to review the "
+        "service; each meeting is planned as an activity with its service "
+        "review attached.",
+    )
+    sla_next_review_date = fields.Date(string="Next Review", tracking=True, copy=False)
+
+    @api.depends("sla_tier_id.reporting_cadence")
+    def _compute_sla_review_cadence(self):
+        for contract in self:
+            contract.sla_review_cadence = CADENCE_OF_REPORTING.get(
+                contract.sla_tier_id.reporting_cadence
+            )
 
     def _sla_review_period_label(self, start, kind):
         if kind == "quarter":
@@ -182,3 +235,78 @@ class ContractContract(models.Model):
             points.append((label, by_period.get(start)))
         svg = compliance_chart(points, COMPLIANCE_TARGET)
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+    @api.model
+    def _cron_sla_review_meetings(self):
+        """Plan each due review meeting as an activity for the account manager,
+        the period's service review attached, then move the next date on.
+        Safe to re-run: a contract's date moves with its activity."""
+        today = fields.Date.context_today(self)
+        contracts = self.sudo().search(
+            [
+                ("sla_tier_id", "!=", False),
+                ("sla_review_cadence", "!=", False),
+                ("sla_next_review_date", "<=", today),
+            ],
+            limit=500,
+        )
+        for contract in contracts:
+            try:
+                with self.env.cr.savepoint():
+                    contract._sla_plan_review_meeting()
+            except Exception:
+                # One contract's failure must not stop the others' meetings.
+                _logger.exception(
+                    "SLA review meeting of %s could not be planned",
+                    contract.display_name,
+                )
+
+    def _sla_plan_review_meeting(self):
+        self.ensure_one()
+        meeting_day = self.sla_next_review_date
+        start, _end, kind = review_period(meeting_day, self.sla_review_cadence)
+        report = self.env["ir.actions.report"].sudo()
+        # Without wkhtmltopdf on the server, the meeting still gets its review.
+        render = (
+            report._render_qweb_pdf
+            if report.get_wkhtmltopdf_state() == "ok"
+            else report._render_qweb_html
+        )
+        content, report_type = render(
+            "sla_contract.report_sla_service_review",
+            self.ids,
+            data={"start": fields.Date.to_string(start), "kind": kind},
+        )
+        label = self._sla_review_period_label(start, kind)
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"Service review {self.name} {label}.{report_type}",
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
+        cadence = dict(
+            self._fields["sla_review_cadence"]._description_selection(self.env)
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_meeting",
+            date_deadline=meeting_day,
+            summary=self.env._(
+                "%(cadence)s review: %(period)s",
+                cadence=cadence[self.sla_review_cadence],
+                period=label,
+            ),
+            note=self.env._(
+                "Review the service with the customer; the service review of "
+                "%(period)s is attached.",
+                period=label,
+            ),
+            user_id=(self.sla_account_manager_id or self.user_id or self.env.user).id,
+            attachment_ids=[(4, attachment.id)],
+        )
+        self.sla_next_review_date = meeting_day + CADENCE_STEP[self.sla_review_cadence]

@@ -49,6 +49,10 @@ class SlaCreditsDemoData(models.AbstractModel):
         credit.action_approve()
         invoice = gold.recurring_create_invoice()
         invoice.action_post()
+        # Each contract's first review meeting, planned with its review.
+        for contract in contracts.values():
+            contract.sla_next_review_date = fields.Date.context_today(self)
+            contract._sla_plan_review_meeting()
 
     def _demo_downtime(self, contracts, month):
         gold, platinum = contracts["gold"], contracts["platinum"]
