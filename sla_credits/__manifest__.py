@@ -25,6 +25,7 @@
         "views/sla_credit_wizard_views.xml",
         "views/sla_credits_menus.xml",
         "views/sla_dashboard_views.xml",
+        "views/sla_tier_whatif_views.xml",
         "report/sla_service_review_templates.xml",
     ],
     "assets": {
