@@ -197,8 +197,9 @@ class ContractContract(models.Model):
         }
 
     def _sla_kpi(self, name, value, unit, target, met):
+        """A KPI row; with no value there is nothing to meet or miss."""
         if value is None:
-            shown = "-"
+            shown, met = "-", None
         elif unit == "min":
             shown = sla_math.format_minutes(value)
         else:

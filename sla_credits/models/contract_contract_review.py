@@ -47,7 +47,7 @@ class ContractContract(models.Model):
                 self.env._("at least %(target)s%%", target=f"{guarantee:g}")
                 if guarantee
                 else self.env._("no commitment"),
-                uptime is not None and bool(guarantee) and uptime >= guarantee,
+                uptime >= guarantee if guarantee and uptime is not None else None,
             )
         )
         self.env["rating.rating"].flush_model()
@@ -58,7 +58,7 @@ class ContractContract(models.Model):
                 "name": self.env._("CSAT"),
                 "value": f"{csat:.2f} / 5 ({ratings})" if ratings else "-",
                 "target": self.env._("above %(target)s / 5", target=f"{CSAT_TARGET:g}"),
-                "met": bool(ratings) and csat > CSAT_TARGET,
+                "met": csat > CSAT_TARGET if ratings else None,
             }
         )
         values["credits"] = credits_in_period
