@@ -15,6 +15,7 @@
         "data/resource_calendar_data.xml",
         "data/sla_priority_data.xml",
         "data/sla_tier_data.xml",
+        "data/sla_tier_agreement_data.xml",
         "data/helpdesk_ticket_stage_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_message_subtype_data.xml",
@@ -33,6 +34,7 @@
         "views/sla_ticket_report_views.xml",
         "views/sla_service_review_wizard_views.xml",
         "report/sla_service_review_templates.xml",
+        "report/sla_agreement_templates.xml",
         "views/sla_menus.xml",
     ],
     "demo": [

@@ -27,6 +27,7 @@
         "views/sla_dashboard_views.xml",
         "views/sla_tier_whatif_views.xml",
         "report/sla_service_review_templates.xml",
+        "report/sla_agreement_templates.xml",
     ],
     "assets": {
         "web.assets_tests": ["sla_credits/static/tests/tours/*.js"],

@@ -25,6 +25,7 @@
         "views/res_config_settings_views.xml",
         "views/sla_escalation_ticket_report_views.xml",
         "views/sla_escalation_menus.xml",
+        "report/sla_agreement_templates.xml",
     ],
     "demo": [
         "demo/sla_escalation_demo.xml",

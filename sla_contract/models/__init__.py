@@ -15,3 +15,4 @@ from . import helpdesk_ticket
 from . import sla_demo_data
 from . import sla_ticket_report
 from . import contract_contract_review
+from . import sla_agreement

@@ -1,5 +1,7 @@
 from odoo import models
 
+from ..engine import credit_math
+
 CSAT_TARGET = 4.0
 CSAT_SQL = """
     SELECT AVG(r.rating), COUNT(*)
@@ -88,3 +90,42 @@ class ContractContract(models.Model):
             )
         )
         return values
+
+    def _sla_credit_terms(self):
+        """The penalty clauses as the evaluation will apply them."""
+        self.ensure_one()
+        evaluation = self.env["sla.credit.evaluation"].sudo()
+        bands = evaluation._load_bands(self)[self.id]
+        guarantee = self.sla_tier_id.uptime_guarantee
+        try:
+            rate = credit_math.credit_per_hour(guarantee) if guarantee else None
+        except ValueError:
+            rate = None
+        allowed = (
+            credit_math.allowed_downtime_minutes(guarantee, 30 * 24 * 60)
+            if guarantee
+            else None
+        )
+        return {
+            "bands": [
+                {
+                    "label": evaluation._band_label(band),
+                    "credit": f"{credit_math.format_percent(band.credit_percent)}%"
+                    if band.credit_percent
+                    else self.env._("none"),
+                    "terminate": self.env._("right to terminate")
+                    if band.right_to_terminate
+                    else "",
+                }
+                for band in sorted(bands, key=lambda b: b.lower, reverse=True)
+            ],
+            "uptime": f"{guarantee:g}%",
+            "uptime_rate": f"{credit_math.format_percent(rate)}%" if rate else None,
+            "allowed": f"{float(allowed):.1f} min" if allowed is not None else "",
+            "uptime_mode": self.env._("counting every started hour")
+            if self.sla_uptime_per_started_hour
+            else self.env._("pro rata per minute"),
+            "notice": f"{self.sla_notice_hours:g} h",
+            "allowance": f"{self.sla_maintenance_allowance_hours:g} h",
+            "cap": f"{self.sla_credit_cap_percent:g}%",
+        }

@@ -31,3 +31,20 @@ class ContractContract(models.Model):
             )
         )
         return values
+
+    def _sla_escalation_matrix(self):
+        """The escalation rules that apply to this contract's tier."""
+        self.ensure_one()
+        return (
+            self.env["sla.escalation.rule"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", (self.company_id.id, False)),
+                    "|",
+                    ("tier_ids", "=", False),
+                    ("tier_ids", "in", self.sla_tier_id.ids),
+                ],
+                order="metric desc, threshold_percent, sequence",
+            )
+        )

@@ -45,3 +45,17 @@ class TestEscalationRate(EscalationCase):
         values = contract._sla_review_values(date(2027, 1, 1), date(2027, 2, 1))
         kpi = next(k for k in values["kpis"] if k["name"] == "Escalation rate")
         self.assertEqual((kpi["value"], kpi["met"]), ("100.0%", False))
+
+    def test_agreement_prints_the_escalation_matrix(self):
+        from lxml import html
+
+        contract = self.contracts["Bronze"]
+        content, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "sla_contract.report_sla_agreement", contract.ids
+        )
+        rows = html.fromstring(content).xpath(
+            "//table[hasclass('sla-agreement-escalation')]/tbody/tr"
+        )
+        matrix = [" ".join(row.text_content().split()) for row in rows]
+        self.assertIn("75% of the Response time a senior agent", matrix)
+        self.assertEqual(len(matrix), 7)
