@@ -217,8 +217,10 @@ def prepare(params):
     import psycopg2
 
     ready = _filled_as_wanted(params)
+    odoo_db.ensure_db(params, DB, "sla_credits", data_dir=odoo_db.FILESTORE)
+    # updating sla_contract updates the addons built on it, sla_credits too
     odoo_db.ensure_db(
-        params, DB, "sla_credits", update=True, data_dir=odoo_db.FILESTORE
+        params, DB, "sla_contract", update=True, data_dir=odoo_db.FILESTORE
     )
     if ready:
         return

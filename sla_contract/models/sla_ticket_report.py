@@ -123,11 +123,22 @@ class SlaTicketReport(models.Model):
                        ) AS resolution_minutes,
                        MAX(k.target_minutes) FILTER (WHERE k.metric = 'resolution')
                            AS resolution_target,
-                       (array_agg(k.tier_id ORDER BY k.metric DESC))[1] AS tier_id,
-                       (array_agg(k.contract_id ORDER BY k.metric DESC))[1]
-                           AS contract_id,
-                       (array_agg(k.ticket_priority ORDER BY k.metric DESC))[1]
-                           AS priority
+                       -- the resolution clock's terms, else the response's:
+                       -- plain MAX aggregates, cheap over a million clocks
+                       COALESCE(
+                           MAX(k.tier_id) FILTER (WHERE k.metric = 'resolution'),
+                           MAX(k.tier_id)
+                       ) AS tier_id,
+                       COALESCE(
+                           MAX(k.contract_id) FILTER (WHERE k.metric = 'resolution'),
+                           MAX(k.contract_id)
+                       ) AS contract_id,
+                       COALESCE(
+                           MAX(k.ticket_priority) FILTER (
+                               WHERE k.metric = 'resolution'
+                           ),
+                           MAX(k.ticket_priority)
+                       ) AS priority
                   FROM sla_clock k
                  GROUP BY k.ticket_id, k.cycle
             )
@@ -187,8 +198,9 @@ class SlaTicketReport(models.Model):
                                    AND later.cycle > u.cycle
                             ) THEN 100.0 ELSE 0.0 END
                    END AS reopened
+              -- LEFT: PostgreSQL drops the join when no ticket column is asked
               FROM units u
-              JOIN helpdesk_ticket t ON t.id = u.ticket_id
+              LEFT JOIN helpdesk_ticket t ON t.id = u.ticket_id
             )
             """,
                 SQL.identifier(self._table),
