@@ -1,7 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "SLA Customer Portal",
-    "summary": "Customers see their SLA commitments, compliance, breaches and credits in the portal (in development)",
+    "summary": "Customers see their SLA commitments, compliance, breaches and credits "
+    "in the portal",
     "version": "18.0.1.0.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
@@ -10,5 +11,13 @@
     "depends": ["sla_contract", "sla_credits", "portal"],
     "data": [
         "security/ir.model.access.csv",
+        "security/sla_portal_security.xml",
+        "views/sla_portal_templates.xml",
     ],
+    "demo": [
+        "demo/sla_portal_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": ["sla_portal/static/tests/tours/*.js"],
+    },
 }

@@ -1,0 +1,151 @@
+from datetime import timedelta
+
+from odoo import fields, http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.sla_contract.models.contract_contract_review import period_bounds
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+PAGE_SIZE = 20
+
+
+class SlaPortal(CustomerPortal):
+    def _sla_contract_domain(self):
+        # The customer's company scopes everything; record rules say the same.
+        partner = request.env.user.partner_id.commercial_partner_id
+        return [
+            ("contract_type", "=", "sale"),
+            ("sla_tier_id", "!=", False),
+            ("partner_id", "child_of", partner.id),
+        ]
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "sla_contract_count" in counters:
+            contracts = request.env["contract.contract"]
+            values["sla_contract_count"] = (
+                contracts.search_count(self._sla_contract_domain())
+                if contracts.has_access("read")
+                else 0
+            )
+        return values
+
+    def _sla_sortings(self):
+        return {
+            "name": {"label": request.env._("Contract"), "order": "name"},
+            "tier": {"label": request.env._("Tier"), "order": "sla_tier_id, name"},
+            "start": {"label": request.env._("Start"), "order": "date_start desc"},
+        }
+
+    def _sla_filters(self):
+        today = fields.Date.context_today(request.env.user)
+        return {
+            "all": {"label": request.env._("All"), "domain": []},
+            "running": {
+                "label": request.env._("Running"),
+                "domain": ["|", ("date_end", "=", False), ("date_end", ">=", today)],
+            },
+        }
+
+    @http.route(
+        ["/my/sla", "/my/sla/page/<int:page>"], type="http", auth="user", website=True
+    )
+    def portal_my_sla(self, page=1, sortby="name", filterby="running", **kw):
+        contracts = request.env["contract.contract"]
+        sortings, filters = self._sla_sortings(), self._sla_filters()
+        sortby = sortby if sortby in sortings else "name"
+        filterby = filterby if filterby in filters else "running"
+        domain = self._sla_contract_domain() + filters[filterby]["domain"]
+        count = contracts.search_count(domain)
+        pager = portal_pager(
+            url="/my/sla",
+            url_args={"sortby": sortby, "filterby": filterby},
+            total=count,
+            page=page,
+            step=PAGE_SIZE,
+        )
+        records = contracts.search(
+            domain,
+            order=sortings[sortby]["order"],
+            limit=PAGE_SIZE,
+            offset=pager["offset"],
+        )
+        today = fields.Date.context_today(request.env.user)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "sla",
+                "contracts": records,
+                "summaries": records._sla_portal_summaries(today),
+                "pager": pager,
+                "default_url": "/my/sla",
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+            }
+        )
+        return request.render("sla_portal.portal_my_sla", values)
+
+    def _sla_contract_or_404(self, contract_id, access_token=None):
+        try:
+            contract = self._document_check_access(
+                "contract.contract", contract_id, access_token
+            )
+        except (AccessError, MissingError):
+            return None
+        # A shared link or a followed contract of another customer is not
+        # theirs to audit: the commercial partner decides.
+        partner = request.env.user.partner_id.commercial_partner_id
+        if contract.partner_id.commercial_partner_id != partner or not (
+            contract.sla_tier_id
+        ):
+            return None
+        return contract
+
+    @http.route(["/my/sla/<int:contract_id>"], type="http", auth="user", website=True)
+    def portal_my_sla_contract(self, contract_id, **kw):
+        contract = self._sla_contract_or_404(contract_id)
+        if contract is None:
+            raise request.not_found()
+        user = request.env.user
+        values = self._prepare_portal_layout_values()
+        values.update(
+            contract._sla_portal_page(
+                fields.Date.context_today(user), user.tz or user.partner_id.tz
+            )
+        )
+        values["page_name"] = "sla_contract"
+        return request.render("sla_portal.portal_my_sla_contract", values)
+
+    @http.route(
+        ["/my/sla/<int:contract_id>/review"], type="http", auth="user", website=True
+    )
+    def portal_my_sla_review(self, contract_id, kind="month", **kw):
+        contract = self._sla_contract_or_404(contract_id)
+        if contract is None:
+            raise request.not_found()
+        kind = kind if kind in ("month", "quarter") else "month"
+        today = fields.Date.context_today(request.env.user)
+        current = period_bounds(today, kind)[0]
+        start = period_bounds(current - timedelta(days=1), kind)[0]
+        report = request.env["ir.actions.report"].sudo()
+        data = {"start": fields.Date.to_string(start), "kind": kind}
+        if report.get_wkhtmltopdf_state() == "ok":
+            content, _type = report._render_qweb_pdf(
+                "sla_contract.report_sla_service_review", contract.ids, data=data
+            )
+            headers = [
+                ("Content-Type", "application/pdf"),
+                (
+                    "Content-Disposition",
+                    f'attachment; filename="service-review-{contract.id}-{start}.pdf"',
+                ),
+            ]
+        else:
+            content, _type = report._render_qweb_html(
+                "sla_contract.report_sla_service_review", contract.ids, data=data
+            )
+            headers = [("Content-Type", "text/html; charset=utf-8")]
+        return request.make_response(content, headers=headers)
