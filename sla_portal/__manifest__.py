@@ -8,11 +8,12 @@
     "website": "https://github.com/sla-suite/odoo-sla",
     "author": "SLA Suite contributors",
     "license": "AGPL-3",
-    "depends": ["sla_contract", "sla_credits", "portal"],
+    "depends": ["sla_contract", "sla_credits", "portal", "helpdesk_mgmt"],
     "data": [
         "security/ir.model.access.csv",
         "security/sla_portal_security.xml",
         "views/sla_portal_templates.xml",
+        "views/helpdesk_ticket_templates.xml",
     ],
     "demo": [
         "demo/sla_portal_demo.xml",

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields, http
+from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sla_contract.models.contract_contract_review import period_bounds
@@ -149,3 +150,19 @@ class SlaPortal(CustomerPortal):
             )
             headers = [("Content-Type", "text/html; charset=utf-8")]
         return request.make_response(content, headers=headers)
+
+
+class SlaTicketPortal(CustomerPortalHelpdesk):
+    def _ticket_get_searchbar_sortings(self):
+        sortings = super()._ticket_get_searchbar_sortings()
+        # Open tickets by their next deadline first, the others after.
+        sortings["sla"] = {
+            "label": request.env._("Next SLA deadline"),
+            "order": "sla_next_deadline asc, create_date desc",
+            "sequence": 0,
+        }
+        return sortings
+
+    @http.route()
+    def portal_my_tickets(self, page=1, sortby=None, **kw):
+        return super().portal_my_tickets(page=page, sortby=sortby or "sla", **kw)

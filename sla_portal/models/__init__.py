@@ -1,1 +1,2 @@
 from . import contract_contract
+from . import helpdesk_ticket

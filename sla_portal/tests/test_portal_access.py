@@ -71,3 +71,34 @@ class TestPortalAccess(SlaPortalCase):
             ):
                 self.call(model, "read", record.ids, ["display_name"])
             self.assertIn("AccessError", str(caught.exception))
+
+    def test_ticket_list_and_page_say_the_sla_in_words(self):
+        from datetime import timedelta
+
+        from freezegun import freeze_time
+
+        from odoo import fields
+
+        waiting = self.env.ref("sla_contract.helpdesk_ticket_stage_waiting_customer")
+        now = fields.Datetime.now()
+        with freeze_time(now - timedelta(hours=1)):
+            open_ticket = self.env["helpdesk.ticket"].create(
+                {
+                    "name": "alpha printer jam",
+                    "description": "Jammed.",
+                    "partner_id": self.users["alpha"].partner_id.id,
+                    "priority": "1",
+                }
+            )
+        self.authenticate("portal_alpha", "portal_alpha")
+        page = self.url_open("/my/tickets").text
+        self.assertIn("We&#39;ll reply by", page)
+        self.assertIn("(Gold)", page)
+        self.assertIn("Late", page)  # last month's late ticket
+        self.assertIn("Resolved on time", page)
+        # open tickets come first, by their next deadline
+        self.assertLess(page.index("alpha printer jam"), page.index("alpha outage 3"))
+        open_ticket.with_context(tracking_disable=True).stage_id = waiting
+        self.env.flush_all()
+        page = self.url_open(f"/my/ticket/{open_ticket.id}").text
+        self.assertIn("Waiting for you since", page)
