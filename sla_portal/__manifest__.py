@@ -14,6 +14,7 @@
         "security/sla_portal_security.xml",
         "views/sla_portal_templates.xml",
         "views/helpdesk_ticket_templates.xml",
+        "views/sla_tier_views.xml",
     ],
     "demo": [
         "demo/sla_portal_demo.xml",

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields, http
+from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -166,3 +167,28 @@ class SlaTicketPortal(CustomerPortalHelpdesk):
     @http.route()
     def portal_my_tickets(self, page=1, sortby=None, **kw):
         return super().portal_my_tickets(page=page, sortby=sortby or "sla", **kw)
+
+
+class SlaTicketSubmit(HelpdeskTicketController):
+    def _get_create_new_ticket_values(self, **kw):
+        values = super()._get_create_new_ticket_values(**kw)
+        priorities, contract = request.env["helpdesk.ticket"]._sla_portal_priorities(
+            request.env.user.partner_id, request.env.company
+        )
+        values.update({"sla_priorities": priorities, "sla_contract": contract})
+        return values
+
+    def _prepare_submit_ticket_vals(self, **kw):
+        vals = super()._prepare_submit_ticket_vals(**kw)
+        company = request.env["res.company"].browse(vals.get("company_id"))
+        priorities, _contract = request.env["helpdesk.ticket"]._sla_portal_priorities(
+            request.env.user.partner_id, company or request.env.company
+        )
+        allowed = set(priorities.mapped("ticket_priority"))
+        chosen = kw.get("sla_priority")
+        # Never above what the tier allows, whatever the form was made to send.
+        if chosen in allowed:
+            vals["priority"] = chosen
+        elif chosen in ("0", "1", "2", "3") and allowed:
+            vals["priority"] = max(allowed)
+        return vals

@@ -1,2 +1,3 @@
 from . import contract_contract
 from . import helpdesk_ticket
+from . import sla_tier

@@ -61,3 +61,16 @@ class HelpdeskTicket(models.Model):
                 "colour": "info",
             }
         return {"text": env._("Resolved on time"), "colour": "success"}
+
+    def _sla_portal_priorities(self, partner, company):
+        """The seed's priority definitions a portal customer may choose, the
+        most urgent allowed by his contract's tier first, and the default."""
+        key = (partner.commercial_partner_id.id, company.id)
+        contract = self.sudo()._sla_contract_lookup({key}).get(key)
+        allowed = contract.sla_tier_id.portal_max_priority if contract else "1"
+        priorities = (
+            self.env["sla.priority"]
+            .sudo()
+            .search([("ticket_priority", "<=", allowed)], order="sequence")
+        )
+        return priorities, contract

@@ -1,3 +1,4 @@
+from odoo import http
 from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
@@ -102,3 +103,30 @@ class TestPortalAccess(SlaPortalCase):
         self.env.flush_all()
         page = self.url_open(f"/my/ticket/{open_ticket.id}").text
         self.assertIn("Waiting for you since", page)
+
+    def test_new_ticket_priority_from_the_seed_definitions_within_the_tier(self):
+        silver = self.env.ref("sla_contract.sla_tier_silver")
+        silver.portal_max_priority = "2"  # Silver customers call for a P1
+        self.authenticate("portal_beta", "portal_beta")
+        form = self.url_open("/new/ticket").text
+        self.assertIn("P2 - High", form)
+        self.assertNotIn("P1 - Critical", form)
+        self.assertIn("Major feature unavailable", form)
+        for chosen, expected in (("2", "2"), ("3", "2"), ("0", "0")):
+            response = self.url_open(
+                "/submitted/ticket",
+                data={
+                    "csrf_token": http.Request.csrf_token(self),
+                    "subject": f"beta chose {chosen}",
+                    "description": "Down.",
+                    "sla_priority": chosen,
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+            ticket = self.env["helpdesk.ticket"].search(
+                [("name", "=", f"beta chose {chosen}")]
+            )
+            self.assertEqual(ticket.priority, expected)
+        # the Gold customer may open a P1, and gets its 1-hour target
+        self.authenticate("portal_alpha", "portal_alpha")
+        self.assertIn("P1 - Critical", self.url_open("/new/ticket").text)
