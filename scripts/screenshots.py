@@ -3,10 +3,14 @@ protocol, logged in as admin on a running `make run` server.
 
 Usage: .venv/bin/python scripts/screenshots.py http://localhost:8069 sla_demo \
            /odoo/sla-realtime=docs/queue.png ...
+
+SLA_SHOT_LOGIN / SLA_SHOT_PASSWORD log in as another user (a portal
+customer); SLA_SHOT_PHONE=1 takes them at a phone's size.
 """
 
 import base64
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -21,7 +25,14 @@ base, db, outputs = sys.argv[1], sys.argv[2], sys.argv[3:]
 req = urllib.request.Request(
     base + "/web/session/authenticate",
     data=json.dumps(
-        {"jsonrpc": "2.0", "params": {"db": db, "login": "admin", "password": "admin"}}
+        {
+            "jsonrpc": "2.0",
+            "params": {
+                "db": db,
+                "login": os.environ.get("SLA_SHOT_LOGIN", "admin"),
+                "password": os.environ.get("SLA_SHOT_PASSWORD", "admin"),
+            },
+        }
     ).encode(),
     headers={"Content-Type": "application/json"},
 )
@@ -70,12 +81,13 @@ try:
     call("Network.enable")
     host = base.split("//")[1].split(":")[0]
     call("Network.setCookie", name="session_id", value=sid, domain=host, path="/")
+    phone = bool(os.environ.get("SLA_SHOT_PHONE"))
     call(
         "Emulation.setDeviceMetricsOverride",
-        width=1600,
-        height=1000,
-        deviceScaleFactor=1,
-        mobile=False,
+        width=390 if phone else 1600,
+        height=844 if phone else 1000,
+        deviceScaleFactor=2 if phone else 1,
+        mobile=phone,
     )
     call("Emulation.setTimezoneOverride", timezoneId="Europe/Brussels")
     for item in outputs:

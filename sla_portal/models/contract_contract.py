@@ -2,6 +2,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import fields, models
 from odoo.addons.sla_contract.engine import sla_math
@@ -124,8 +125,11 @@ class ContractContract(models.Model):
                     "uptime": uptime_by_month.get(month),
                 }
             )
-        chart = compliance_chart(
-            [(m["label"], m["compliance"]) for m in months], COMPLIANCE_TARGET
+        # Built from escaped labels and numbers only: safe to embed as is.
+        chart = Markup(
+            compliance_chart(
+                [(m["label"], m["compliance"]) for m in months], COMPLIANCE_TARGET
+            )
         )
         breaches = (
             self.env["sla.breach"]
@@ -142,7 +146,7 @@ class ContractContract(models.Model):
             lambda c: not c.grace and c.state in ("approved", "applied") and c.amount
         )
         return {
-            "contract": contract,
+            "sla_contract": contract,
             "tier": tier,
             "targets": [
                 {

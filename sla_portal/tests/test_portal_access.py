@@ -27,6 +27,10 @@ class TestPortalAccess(SlaPortalCase):
         self.assertIn("200.00", page.text)
         self.assertIn(self.invoices["alpha"].name, page.text)
         self.assertIn("America/New_York", page.text)
+        self.assertIn("<svg", page.text)  # the chart, drawn, not escaped
+        self.assertNotIn("&lt;svg", page.text)
+        # internal root causes and the internal SLO never reach the customer
+        self.assertNotIn("SLO", page.text)
         review = self.url_open(f"/my/sla/{contract.id}/review")
         self.assertEqual(review.status_code, 200)
         self.assertTrue(
