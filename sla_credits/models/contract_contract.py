@@ -152,7 +152,18 @@ class ContractContract(models.Model):
 
     def _sla_flag_right_to_terminate(self, credit_recs):
         """Flag the contracts and give each account manager an activity."""
-        self.sudo().write({"sla_right_to_terminate": True})
+        # One batch for a thousand contracts: no tracking message each, and
+        # no assignment e-mail per activity (the activities are the signal).
+        contracts = self.sudo().with_context(mail_notrack=True)
+        contracts.write({"sla_right_to_terminate": True})
+        contracts._message_log_batch(
+            bodies={
+                contract.id: self.env._(
+                    "A month's compliance gave the customer the right to terminate."
+                )
+                for contract in contracts
+            }
+        )
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
         activities = []
@@ -178,7 +189,9 @@ class ContractContract(models.Model):
                     "date_deadline": fields.Date.context_today(self),
                 }
             )
-        self.env["mail.activity"].sudo().create(activities)
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(activities)
 
     # ------------------------------------------------------------------ invoicing
 
@@ -209,10 +222,22 @@ class ContractContract(models.Model):
                 self.env["sla.credit"].sudo().browse(dict(prepared).get(self.id, ()))
             )
         credit_recs = credit_recs.filtered(lambda c: c.period_end <= date_invoice)
+        if not credit_recs:
+            return vals
+        # A credit takes back part of the fee: it carries the fee's taxes.
+        fee_line = self.contract_line_ids.filtered(
+            lambda line: not line.display_type and line.product_id
+        )[:1]
+        taxes = fee_line.product_id.taxes_id.filtered(
+            lambda tax: tax.company_id == self.company_id
+        )
+        if self.fiscal_position_id:
+            taxes = self.fiscal_position_id.map_tax(taxes)
         for sequence, credit in enumerate(credit_recs, start=CREDIT_SEQUENCE):
-            vals["invoice_line_ids"].append(
-                Command.create(credit._prepare_invoice_line(sequence))
-            )
+            line_vals = credit._prepare_invoice_line(sequence)
+            if fee_line:
+                line_vals["tax_ids"] = [Command.set(taxes.ids)]
+            vals["invoice_line_ids"].append(Command.create(line_vals))
         return vals
 
     # ------------------------------------------------------------------ actions

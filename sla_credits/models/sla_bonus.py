@@ -244,13 +244,16 @@ class SlaBonus(models.Model):
                     "date_deadline": max(renewal, today) if renewal else today,
                 }
             )
-        self.env["mail.activity"].sudo().create(activities)
-        for bonus in earned:
-            renewal = bonus.contract_id.date_end
-            if renewal:
-                bonus.message_post(
-                    body=self.env._(
-                        "Renewal on %(date)s: bring these results.",
-                        date=format_date(self.env, renewal),
-                    )
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(activities)
+        renewing = earned.filtered(lambda b: b.contract_id.date_end)
+        renewing._message_log_batch(
+            bodies={
+                bonus.id: self.env._(
+                    "Renewal on %(date)s: bring these results.",
+                    date=format_date(self.env, bonus.contract_id.date_end),
                 )
+                for bonus in renewing
+            }
+        )

@@ -86,12 +86,13 @@ class SlaCredit(models.Model):
         readonly=True,
         tracking=True,
     )
+    # Not tracked: the decision is, and an invoice line per credit would
+    # otherwise log a message each at invoicing.
     state = fields.Selection(
         STATES,
         compute="_compute_state",
         store=True,
         index=True,
-        tracking=True,
     )
     decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_at = fields.Datetime(readonly=True)

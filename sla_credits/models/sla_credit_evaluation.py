@@ -469,10 +469,12 @@ class SlaCreditEvaluation(models.AbstractModel):
                     "decided_by_id": self.env.ref("base.user_root").id,
                 }
             )
-            for credit in auto:
-                credit.message_post(
-                    body=self.env._("Approved automatically (company setting).")
-                )
+            auto._message_log_batch(
+                bodies={
+                    credit.id: self.env._("Approved automatically (company setting).")
+                    for credit in auto
+                }
+            )
         terminating = credit_recs.filtered(
             lambda c: (
                 c.right_to_terminate

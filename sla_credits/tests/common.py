@@ -19,8 +19,16 @@ class CreditCase(SlaCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.evaluation = cls.env["sla.credit.evaluation"]
+        cls.tax = cls.env["account.tax"].create(
+            {"name": "VAT 21%", "amount": 21.0, "type_tax_use": "sale"}
+        )
         cls.product = cls.env["product.product"].create(
-            {"name": "Managed support", "type": "service", "list_price": FEE}
+            {
+                "name": "Managed support",
+                "type": "service",
+                "list_price": FEE,
+                "taxes_id": [Command.set(cls.tax.ids)],
+            }
         )
         cls.account_manager = cls.env["res.users"].create(
             {

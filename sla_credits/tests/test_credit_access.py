@@ -109,10 +109,21 @@ class TestCreditAccessRpc(HttpCase):
         return fields, values
 
     def test_portal_and_plain_employee_see_no_credit(self):
-        for login in ("credit_portal", "credit_employee"):
-            self.authenticate(login, login)
-            for model in ("sla.credit", "sla.bonus", "sla.incident"):
-                self.assertRpcDenied("AccessError", model, "search_read", [])
+        self.authenticate("credit_employee", "credit_employee")
+        for model in ("sla.credit", "sla.bonus", "sla.incident"):
+            self.assertRpcDenied("AccessError", model, "search_read", [])
+        self.authenticate("credit_portal", "credit_portal")
+        for model in ("sla.bonus", "sla.incident"):
+            self.assertRpcDenied("AccessError", model, "search_read", [])
+        # sla_portal lets a customer read his own applied credits: never
+        # another customer's
+        try:
+            seen = self.call("sla.credit", "search_read", [], fields=["id"])
+        except JsonRpcException as error:
+            self.assertIn("AccessError", str(error))
+            seen = []
+        self.assertEqual(seen, [])
+        self.assertRpcDenied("AccessError", "sla.credit", "read", self.credit.ids)
 
     def test_agents_read_credits_but_cannot_approve(self):
         for login in ("credit_own_agent", "credit_team_agent"):

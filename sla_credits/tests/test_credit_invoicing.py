@@ -42,6 +42,8 @@ class TestCreditInvoicing(CreditCase):
         self.assertIn("band 0-85%", line.name)
         self.assertIn("uptime 100.000%", line.name)
         self.assertEqual(gold_invoice.amount_untaxed, 800.0)
+        fee_line = gold_invoice.invoice_line_ids - line
+        self.assertEqual(line.tax_ids, fee_line.tax_ids)
         self.assertEqual(credit.state, "applied")
         self.assertEqual(credit.invoice_id, gold_invoice)
         # The evaluation and the invoicing run again: nothing is added.
