@@ -34,7 +34,8 @@ def compliance_chart(points, target):
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" '
         f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        'font-family="sans-serif" font-size="11">'
+        'font-family="sans-serif" font-size="11" '
+        'style="max-width: 100%; height: auto">'
     ]
     for tick in (0, 50, 100):
         y = _y(tick)
