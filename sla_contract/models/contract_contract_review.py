@@ -141,7 +141,7 @@ class ContractContract(models.Model):
                 self.env._("SLA compliance rate"),
                 compliance if tickets else None,
                 "%",
-                self.env._("above %(target)s%%", target=f"{COMPLIANCE_TARGET:g}"),
+                self.env._("above %(target)s%%", target=_g(COMPLIANCE_TARGET)),
                 compliance is not None and compliance >= COMPLIANCE_TARGET,
             ),
             self._sla_kpi(
@@ -162,14 +162,14 @@ class ContractContract(models.Model):
                 self.env._("First contact resolution"),
                 first_contact,
                 "%",
-                self.env._("above %(target)s%%", target=f"{FIRST_CONTACT_TARGET:g}"),
+                self.env._("above %(target)s%%", target=_g(FIRST_CONTACT_TARGET)),
                 first_contact is not None and first_contact >= FIRST_CONTACT_TARGET,
             ),
             self._sla_kpi(
                 self.env._("Reopened ticket rate"),
                 reopened,
                 "%",
-                self.env._("below %(target)s%%", target=f"{REOPENED_TARGET:g}"),
+                self.env._("below %(target)s%%", target=_g(REOPENED_TARGET)),
                 reopened is not None and reopened < REOPENED_TARGET,
             ),
         ]

@@ -46,7 +46,7 @@ class ContractContract(models.Model):
                 self.env._("Uptime"),
                 uptime,
                 "%",
-                self.env._("at least %(target)s%%", target=f"{guarantee:g}")
+                self.env._("at least %(target)s%%", target=_g(guarantee))
                 if guarantee
                 else self.env._("no commitment"),
                 uptime >= guarantee if guarantee and uptime is not None else None,
@@ -59,7 +59,7 @@ class ContractContract(models.Model):
             {
                 "name": self.env._("CSAT"),
                 "value": f"{csat:.2f} / 5 ({ratings})" if ratings else "-",
-                "target": self.env._("above %(target)s / 5", target=f"{CSAT_TARGET:g}"),
+                "target": self.env._("above %(target)s / 5", target=_g(CSAT_TARGET)),
                 "met": csat > CSAT_TARGET if ratings else None,
             }
         )

@@ -3,6 +3,11 @@ from odoo import models
 ESCALATION_TARGET = 10.0
 
 
+def _g(number):
+    """A target as people write it: 95, 99.9."""
+    return f"{number:g}"
+
+
 class ContractContract(models.Model):
     _inherit = "contract.contract"
 
@@ -26,7 +31,7 @@ class ContractContract(models.Model):
                 self.env._("Escalation rate"),
                 rate,
                 "%",
-                self.env._("below %(target)s%%", target=f"{ESCALATION_TARGET:g}"),
+                self.env._("below %(target)s%%", target=_g(ESCALATION_TARGET)),
                 rate is not None and rate < ESCALATION_TARGET,
             )
         )
