@@ -58,6 +58,11 @@ def review_period(day, cadence):
     return start, start + step, kind
 
 
+def format_target(number):
+    """A target as people write it: 95, 99.9."""
+    return f"{number:g}"
+
+
 # The service review is its own concern, kept out of the contract's SLA terms.
 class ContractContract(models.Model):
     _inherit = "contract.contract"  # pylint: disable=consider-merging-classes-inherited
@@ -141,7 +146,9 @@ class ContractContract(models.Model):
                 self.env._("SLA compliance rate"),
                 compliance if tickets else None,
                 "%",
-                self.env._("above %(target)s%%", target=_g(COMPLIANCE_TARGET)),
+                self.env._(
+                    "above %(target)s%%", target=format_target(COMPLIANCE_TARGET)
+                ),
                 compliance is not None and compliance >= COMPLIANCE_TARGET,
             ),
             self._sla_kpi(
@@ -162,14 +169,16 @@ class ContractContract(models.Model):
                 self.env._("First contact resolution"),
                 first_contact,
                 "%",
-                self.env._("above %(target)s%%", target=_g(FIRST_CONTACT_TARGET)),
+                self.env._(
+                    "above %(target)s%%", target=format_target(FIRST_CONTACT_TARGET)
+                ),
                 first_contact is not None and first_contact >= FIRST_CONTACT_TARGET,
             ),
             self._sla_kpi(
                 self.env._("Reopened ticket rate"),
                 reopened,
                 "%",
-                self.env._("below %(target)s%%", target=_g(REOPENED_TARGET)),
+                self.env._("below %(target)s%%", target=format_target(REOPENED_TARGET)),
                 reopened is not None and reopened < REOPENED_TARGET,
             ),
         ]

@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.addons.sla_contract.models.contract_contract_review import format_target
 
 from ..engine import credit_math
 
@@ -46,7 +47,7 @@ class ContractContract(models.Model):
                 self.env._("Uptime"),
                 uptime,
                 "%",
-                self.env._("at least %(target)s%%", target=_g(guarantee))
+                self.env._("at least %(target)s%%", target=format_target(guarantee))
                 if guarantee
                 else self.env._("no commitment"),
                 uptime >= guarantee if guarantee and uptime is not None else None,
@@ -59,7 +60,9 @@ class ContractContract(models.Model):
             {
                 "name": self.env._("CSAT"),
                 "value": f"{csat:.2f} / 5 ({ratings})" if ratings else "-",
-                "target": self.env._("above %(target)s / 5", target=_g(CSAT_TARGET)),
+                "target": self.env._(
+                    "above %(target)s / 5", target=format_target(CSAT_TARGET)
+                ),
                 "met": csat > CSAT_TARGET if ratings else None,
             }
         )

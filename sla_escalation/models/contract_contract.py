@@ -1,11 +1,7 @@
 from odoo import models
+from odoo.addons.sla_contract.models.contract_contract_review import format_target
 
 ESCALATION_TARGET = 10.0
-
-
-def _g(number):
-    """A target as people write it: 95, 99.9."""
-    return f"{number:g}"
 
 
 class ContractContract(models.Model):
@@ -31,7 +27,9 @@ class ContractContract(models.Model):
                 self.env._("Escalation rate"),
                 rate,
                 "%",
-                self.env._("below %(target)s%%", target=_g(ESCALATION_TARGET)),
+                self.env._(
+                    "below %(target)s%%", target=format_target(ESCALATION_TARGET)
+                ),
                 rate is not None and rate < ESCALATION_TARGET,
             )
         )
