@@ -224,7 +224,13 @@ class ContractContract(models.Model):
         credit_recs = credit_recs.filtered(lambda c: c.period_end <= date_invoice)
         if not credit_recs:
             return vals
-        # A credit takes back part of the fee: it carries the fee's taxes.
+        vals["invoice_line_ids"] += self._sla_credit_lines(credit_recs)
+        return vals
+
+    def _sla_credit_lines(self, credit_recs, sign=-1):
+        """Invoice line commands for ``credit_recs``; a credit takes back part
+        of the fee, so it carries the fee's taxes."""
+        self.ensure_one()
         fee_line = self.contract_line_ids.filtered(
             lambda line: not line.display_type and line.product_id
         )[:1]
@@ -233,12 +239,59 @@ class ContractContract(models.Model):
         )
         if self.fiscal_position_id:
             taxes = self.fiscal_position_id.map_tax(taxes)
+        commands = []
         for sequence, credit in enumerate(credit_recs, start=CREDIT_SEQUENCE):
             line_vals = credit._prepare_invoice_line(sequence)
+            line_vals["price_unit"] = sign * credit.amount
             if fee_line:
                 line_vals["tax_ids"] = [Command.set(taxes.ids)]
-            vals["invoice_line_ids"].append(Command.create(line_vals))
-        return vals
+            commands.append(Command.create(line_vals))
+        return commands
+
+    def _sla_has_next_invoice(self):
+        self.ensure_one()
+        if self.line_recurrence:
+            # Each line keeps its own next date; the contract's is stale then.
+            return any(
+                line.recurring_next_date and not line.is_canceled
+                for line in self.contract_line_ids
+                if not line.display_type
+            )
+        next_date = self.recurring_next_date
+        return bool(next_date) and not (self.date_end and next_date > self.date_end)
+
+    def _sla_refund_credits(self, credit_recs):
+        """A credit note for approved credits that no recurring invoice will
+        carry any more: the contract has ended."""
+        self.ensure_one()
+        journal = self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", self.company_id.id)], limit=1
+        )
+        refund = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": self.invoice_partner_id.id,
+                    "company_id": self.company_id.id,
+                    "journal_id": journal.id,
+                    "currency_id": self.currency_id.id,
+                    "invoice_origin": self.name,
+                    "ref": self.code,
+                    "invoice_date": fields.Date.context_today(self),
+                    "invoice_line_ids": self._sla_credit_lines(credit_recs, sign=1),
+                }
+            )
+        )
+        self.message_post(
+            body=self.env._(
+                "The contract has ended: its service credits go on credit note "
+                "%(refund)s.",
+                refund=refund._get_html_link(),
+            )
+        )
+        return refund
 
     # ------------------------------------------------------------------ actions
 

@@ -252,6 +252,26 @@ class SlaCredit(models.Model):
         if reason:
             vals["waive_reason"] = reason
         self.write(vals)
+        if decision == "approved":
+            self._refund_where_no_invoice_follows()
+
+    def _refund_where_no_invoice_follows(self):
+        """An ended contract has no next invoice to carry its credits: they go
+        on a credit note at once. A negative adjustment (the customer owes)
+        stays approved for the account manager to settle."""
+        for contract in self.contract_id:
+            if contract._sla_has_next_invoice():
+                continue
+            todo = self.filtered(
+                lambda c, k=contract: (
+                    c.contract_id == k
+                    and c.state == STATE_APPROVED
+                    and not c.grace
+                    and c.amount > 0
+                )
+            )
+            if todo:
+                contract._sla_refund_credits(todo)
 
     # ------------------------------------------------------------------ invoicing
 

@@ -469,6 +469,7 @@ class SlaCreditEvaluation(models.AbstractModel):
                     "decided_by_id": self.env.ref("base.user_root").id,
                 }
             )
+            auto._refund_where_no_invoice_follows()
             auto._message_log_batch(
                 bodies={
                     credit.id: self.env._("Approved automatically (company setting).")

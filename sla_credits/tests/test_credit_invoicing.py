@@ -293,3 +293,29 @@ class TestClosedMonthCorrections(CreditCase):
             )
             with self.assertRaisesRegex(UserError, "not over yet"):
                 wizard.action_compute()
+
+
+class TestEndedContract(CreditCase):
+    def test_an_ended_contracts_last_credit_goes_on_a_credit_note(self):
+        gold = self.gold_contract
+        gold.contract_line_ids.date_end = date(2026, 9, 30)
+        self.assertFalse(gold._sla_has_next_invoice())
+        self.handled("Gold", sept(4), late=True)  # 0%: 20% of 1,000
+        self.evaluate(gold)
+        credit = self.credit(gold)
+        credit.action_approve()
+        self.assertEqual(credit.state, "applied")
+        refund = credit.invoice_id
+        self.assertEqual(refund.move_type, "out_refund")
+        self.assertEqual(refund.partner_id, gold.invoice_partner_id)
+        self.assertEqual(refund.amount_untaxed, 200.0)
+        self.assertIn("September 2026", refund.invoice_line_ids.name)
+        # approved twice is refused, and no second note appears
+        with self.assertRaisesRegex(UserError, "already applied"):
+            credit.action_approve()
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [("move_type", "=", "out_refund"), ("invoice_origin", "=", gold.name)]
+            ),
+            1,
+        )
