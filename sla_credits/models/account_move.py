@@ -28,3 +28,24 @@ class AccountMove(models.Model):
                     )
                 )
         return super().button_draft()
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        reverses = super()._reverse_moves(default_values_list, cancel=cancel)
+        # Reversed in full (Odoo reconciles them): the customer got the credit
+        # line back with the rest, so the credit goes on the next invoice. A
+        # draft credit note may still be edited: its credits stay applied.
+        if cancel:
+            lines = self.line_ids.filtered("sla_credit_id")
+            if lines:
+                credit_recs = lines.sla_credit_id
+                lines.write({"sla_credit_id": False})
+                credit_recs._message_log_batch(
+                    bodies={
+                        credit.id: self.env._(
+                            "Its invoice was reversed in full: the credit is "
+                            "approved again and goes on the next invoice."
+                        )
+                        for credit in credit_recs
+                    }
+                )
+        return reverses

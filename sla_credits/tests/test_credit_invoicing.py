@@ -319,3 +319,20 @@ class TestEndedContract(CreditCase):
             ),
             1,
         )
+
+    def test_an_invoice_reversed_in_full_gives_the_credit_back(self):
+        self.handled("Gold", sept(4), late=True)
+        self.evaluate(self.gold_contract)
+        credit = self.credit(self.gold_contract)
+        credit.action_approve()
+        invoice = self.invoice_on(OCTOBER).filtered(
+            lambda m: m.invoice_origin == self.gold_contract.name
+        )
+        invoice.action_post()
+        self.assertEqual(credit.state, "applied")
+        invoice._reverse_moves(cancel=True)
+        self.assertEqual(invoice.payment_state, "reversed")
+        self.assertEqual(credit.state, "approved")
+        with freeze_time(NOVEMBER):
+            november = self.gold_contract.recurring_create_invoice()
+        self.assertEqual(november.invoice_line_ids.sla_credit_id, credit)
