@@ -94,39 +94,12 @@ TARGET_INVOICE_OVERHEAD = 0.20
 # ----------------------------------------------------------------------
 
 
-def _filled_as_wanted(params):
-    """True when the database holds this script's rows; False when it must be
-    (re)built, after dropping a database filled differently."""
-    import psycopg2
-
-    if not odoo_db.is_installed(params, DB, "sla_credits"):
-        return False
-    conn = psycopg2.connect(dbname=DB, **params)
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [MARKER])
-            row = cr.fetchone()
-    finally:
-        conn.close()
-    if row and row[0] == SHAPE:
-        return True
-    # a new database is faster than deleting half a million tickets
-    print(f"dropping {DB}: filled differently", file=sys.stderr)
-    odoo_db.drop_db(params, DB)
-    return False
-
-
 def _populate(cr):
     """Fill the tables with SQL; Odoo's ORM would take an hour for this."""
     print(f"filling {DB}: {SHAPE} contracts/clocks/incidents ...", file=sys.stderr)
 
-    def ref(xmlid):
-        module, name = xmlid.split(".")
-        cr.execute(
-            "SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s",
-            [module, name],
-        )
-        return cr.fetchone()[0]
+    def ref(name):
+        return odoo_db.xmlid(cr, name)
 
     cr.execute("SELECT account_sale_tax_id FROM res_company WHERE id = 1")
     sale_tax = cr.fetchone()[0]
@@ -414,18 +387,13 @@ def _populate(cr):
         """,
         {**common, "incidents": INCIDENTS},
     )
-    cr.execute(
-        "INSERT INTO ir_config_parameter (key, value, create_date, write_date)"
-        " VALUES (%s, %s, now(), now())"
-        " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        [MARKER, SHAPE],
-    )
+    odoo_db.mark_filled(cr, MARKER, SHAPE)
 
 
 def prepare(params):
     import psycopg2
 
-    ready = _filled_as_wanted(params)
+    ready = odoo_db.filled_as_wanted(params, DB, "sla_credits", MARKER, SHAPE)
     odoo_db.ensure_db(
         params, DB, "sla_credits", update=True, data_dir=odoo_db.FILESTORE
     )

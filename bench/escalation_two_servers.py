@@ -47,11 +47,9 @@ and one activity per ticket.
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -72,12 +70,6 @@ def _ref(cr, module, name):
         [module, name],
     )
     return cr.fetchone()[0]
-
-
-def _free_port():
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ----------------------------------------------------------------------
@@ -268,9 +260,9 @@ def _start_server(params, name, cron_threads):
         "--http-interface",
         "127.0.0.1",
         "--http-port",
-        str(_free_port()),
+        str(odoo_db.free_port()),
         "--gevent-port",
-        str(_free_port()),
+        str(odoo_db.free_port()),
         "--workers",
         "0",
         "--max-cron-threads",

@@ -7,6 +7,7 @@ command line, then Odoo is loaded in-process on them.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -125,3 +126,55 @@ def drop_db(params, db):
     with conn.cursor() as cr:
         cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     conn.close()
+
+
+def filled_as_wanted(params, db, module, marker, shape):
+    """True when `db` has `module` and was filled as `shape` says (the value
+    stored under `marker`); a database filled differently is dropped, since a
+    new one is faster than deleting hundreds of thousands of rows."""
+    if not is_installed(params, db, module):
+        return False
+    conn = psycopg2.connect(dbname=db, **params)
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [marker])
+            row = cr.fetchone()
+    finally:
+        conn.close()
+    if row and row[0] == shape:
+        return True
+    print(f"dropping {db}: filled differently", file=sys.stderr)
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    finally:
+        conn.close()
+    return False
+
+
+def mark_filled(cr, marker, shape):
+    """Record how the database was filled, for `filled_as_wanted`."""
+    cr.execute(
+        "INSERT INTO ir_config_parameter (key, value, create_date, write_date)"
+        " VALUES (%s, %s, now(), now())"
+        " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        [marker, shape],
+    )
+
+
+def xmlid(cr, name):
+    """The database id of `module.name`, in plain SQL."""
+    module, name = name.split(".")
+    cr.execute(
+        "SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s",
+        [module, name],
+    )
+    return cr.fetchone()[0]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,27 +35,6 @@ SHAPE = f"{TICKETS} v1"
 TARGET_RATIO = 1.5
 LOGIN = PASSWORD = "bench_portal"
 LOG = odoo_db.ROOT / ".local" / "bench-portal-server.log"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _filled(params):
-    import psycopg2
-
-    if not odoo_db.is_installed(params, DB, "sla_portal"):
-        return False
-    conn = psycopg2.connect(dbname=DB, **params)
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [MARKER])
-            row = cr.fetchone()
-    finally:
-        conn.close()
-    return bool(row and row[0] == SHAPE)
 
 
 def _populate(params):
@@ -159,7 +137,7 @@ def _populate(params):
 
 
 def prepare(params):
-    ready = _filled(params)
+    ready = odoo_db.filled_as_wanted(params, DB, "sla_portal", MARKER, SHAPE)
     odoo_db.ensure_db(params, DB, "sla_portal", data_dir=odoo_db.FILESTORE)
     odoo_db.ensure_db(
         params, DB, "sla_contract", update=True, data_dir=odoo_db.FILESTORE
@@ -182,7 +160,7 @@ def _server(params, port):
         "--http-port",
         str(port),
         "--gevent-port",
-        str(_free_port()),
+        str(odoo_db.free_port()),
         "--workers",
         "0",
         "--max-cron-threads",
@@ -251,7 +229,7 @@ def main():
         )
         contract_id = int(cr.fetchone()[0])
     conn.close()
-    port = _free_port()
+    port = odoo_db.free_port()
     base = f"http://127.0.0.1:{port}"
     proc = _server(params, port)
     failures = []

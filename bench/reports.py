@@ -44,42 +44,12 @@ TARGET_KPI_MS = 1000.0
 TARGET_WHATIF_MS = 5000.0
 
 
-def _filled_as_wanted(params):
-    import psycopg2
-
-    if not odoo_db.is_installed(params, DB, "sla_credits"):
-        return False
-    conn = psycopg2.connect(dbname=DB, **params)
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [MARKER])
-            row = cr.fetchone()
-    finally:
-        conn.close()
-    if row and row[0] == SHAPE:
-        return True
-    print(f"dropping {DB}: filled differently", file=sys.stderr)
-    conn = psycopg2.connect(dbname="postgres", **params)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    finally:
-        conn.close()
-    return False
-
-
 def _populate(cr):
     """Fill the tables with SQL; the ORM would take hours for this."""
     print(f"filling {DB}: {SHAPE} ...", file=sys.stderr)
 
-    def ref(xmlid):
-        module, name = xmlid.split(".")
-        cr.execute(
-            "SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s",
-            [module, name],
-        )
-        return cr.fetchone()[0]
+    def ref(name):
+        return odoo_db.xmlid(cr, name)
 
     tier = ref("sla_contract.sla_tier_gold")
     cr.execute("SELECT calendar_id FROM sla_tier WHERE id = %s", [tier])
@@ -205,18 +175,13 @@ def _populate(cr):
             "done": stage_done,
         },
     )
-    cr.execute(
-        "INSERT INTO ir_config_parameter (key, value, create_date, write_date)"
-        " VALUES (%s, %s, now(), now())"
-        " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        [MARKER, SHAPE],
-    )
+    odoo_db.mark_filled(cr, MARKER, SHAPE)
 
 
 def prepare(params):
     import psycopg2
 
-    ready = _filled_as_wanted(params)
+    ready = odoo_db.filled_as_wanted(params, DB, "sla_credits", MARKER, SHAPE)
     odoo_db.ensure_db(params, DB, "sla_credits", data_dir=odoo_db.FILESTORE)
     # updating sla_contract updates the addons built on it, sla_credits too
     odoo_db.ensure_db(
