@@ -759,7 +759,7 @@ class SlaClock(models.Model):
                 BREACH_CRON, fields.Datetime.now() + timedelta(seconds=1)
             )
         else:
-            self._arm_breach_job_for_next_deadline()
+            self._arm_breach_job_for_next_deadline(now)
 
     @api.model
     def _due_warning_ids(self, now, limit):
@@ -815,19 +815,26 @@ class SlaClock(models.Model):
                     _logger.exception("Could not check SLA clock %s", batch.ids)
 
     @api.model
-    def _arm_breach_job_for_next_deadline(self):
+    def _arm_breach_job_for_next_deadline(self, after):
+        """Wake the job at the next threshold after `after`, the instant the
+        run judged by. What was due then and is still open was left to
+        another worker (locked) or failed: the safety-net run retries it,
+        rather than this job waking again at once, in a loop."""
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT least(
                 (SELECT min(deadline) FROM sla_clock
                   WHERE state = 'running' AND stopped_at IS NULL
-                    AND paused_since IS NULL),
+                    AND paused_since IS NULL AND deadline > %(after)s),
                 (SELECT min(at_risk_at) FROM sla_clock
                   WHERE state = 'running' AND stopped_at IS NULL
-                    AND paused_since IS NULL AND at_risk_reached IS NOT TRUE),
+                    AND paused_since IS NULL AND at_risk_reached IS NOT TRUE
+                    AND at_risk_at > %(after)s),
                 (SELECT min(slo_deadline) FROM sla_clock
                   WHERE state = 'running' AND stopped_at IS NULL
-                    AND paused_since IS NULL AND slo_missed IS NOT TRUE))"""
+                    AND paused_since IS NULL AND slo_missed IS NOT TRUE
+                    AND slo_deadline > %(after)s))""",
+            {"after": after},
         )
         nxt = self.env.cr.fetchone()[0]
         if nxt:

@@ -217,7 +217,7 @@ class SlaClock(models.Model):
                 ESCALATION_CRON, fields.Datetime.now() + timedelta(seconds=1)
             )
         else:
-            self._sla_arm_escalation_job()
+            self._sla_arm_escalation_job(now)
 
     @api.model
     def _sla_escalation_may_commit(self):
@@ -252,12 +252,16 @@ class SlaClock(models.Model):
         return clocks
 
     @api.model
-    def _sla_arm_escalation_job(self):
+    def _sla_arm_escalation_job(self, after):
+        """Wake the job at the next escalation instant after `after`, the
+        instant the run judged by: a clock still due then was left to another
+        worker (locked), which arms its own next run."""
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT min(sla_escalation_at) FROM sla_clock
                 WHERE stopped_at IS NULL AND paused_since IS NULL
-                  AND sla_escalation_at IS NOT NULL"""
+                  AND sla_escalation_at IS NOT NULL AND sla_escalation_at > %s""",
+            [after],
         )
         nxt = self.env.cr.fetchone()[0]
         if nxt:
