@@ -2,7 +2,7 @@
 {
     "name": "SLA Contracts",
     "summary": "Tiered SLA policies on service contracts and live response/resolution clocks on helpdesk tickets.",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
     "author": "SLA Suite contributors",
@@ -12,6 +12,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/sla_security.xml",
+        "security/sla_cycle_security.xml",
         "data/resource_calendar_data.xml",
         "data/sla_priority_data.xml",
         "data/sla_tier_data.xml",
@@ -23,6 +24,7 @@
         "views/sla_tier_views.xml",
         "views/sla_priority_views.xml",
         "views/sla_clock_views.xml",
+        "views/sla_cycle_views.xml",
         "views/sla_breach_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_queue_views.xml",

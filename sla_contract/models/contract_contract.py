@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
+from ..engine import cycle_math
 from .sla_tier import DEDICATED_CONTACTS
 
 BASELINE_MONTHS = 6
@@ -232,13 +233,22 @@ class ContractContract(models.Model):
             result.setdefault(contract.commercial_partner_id.id, contract)
         return result
 
-    def _sla_penalties_apply(self, date):
+    def _sla_penalties_apply(self, day):
+        """Whether the month holding `day` bears penalties (see
+        engine/cycle_math.penalties_apply): the one rule of credits and of
+        the cycles they count."""
         self.ensure_one()
-        return bool(
-            not self.sla_measurement_only
-            and self.sla_penalty_date
-            and date >= self.sla_penalty_date
+        return cycle_math.penalties_apply(
+            self.sla_measurement_only, self.sla_penalty_date, day
         )
+
+    def _sla_measurement_only_on(self, at):
+        """A cycle counted at `at` (a date or a datetime) is measured only,
+        never charged; without a contract there is nothing to charge."""
+        if not self:
+            return False
+        day = at.date() if hasattr(at, "date") else at
+        return not self._sla_penalties_apply(day)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -248,6 +258,8 @@ class ContractContract(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if {"sla_penalty_date", "sla_measurement_only", "sla_date_start"} & set(vals):
+            self._sla_refresh_cycles()
         if {"sla_tier_id", "sla_calendar_id"} & set(vals):
             self.filtered("sla_tier_id").sla_calendar_id._sla_mark_used()
         if {"sla_tier_id", "sla_calendar_id", "sla_slo_percent"} & set(vals):
@@ -256,6 +268,27 @@ class ContractContract(models.Model):
                 [("sla_contract_id", "in", self.ids)]
             )
         return res
+
+    def _sla_frozen_until(self):
+        """{contract id: first day of the first month still open}: months
+        before it are closed, and what their cycles count as stays as it
+        was. None: no month closed. Credits close months."""
+        return {contract.id: None for contract in self}
+
+    def _sla_refresh_cycles(self):
+        """The cycles of open months, after an edit of the penalty terms."""
+        frozen = self._sla_frozen_until()
+        cycles = self.env["sla.cycle"].sudo()
+        for contract in self:
+            domain = [("contract_id", "=", contract.id)]
+            if frozen.get(contract.id):
+                domain += [
+                    "|",
+                    ("report_date", "=", False),
+                    ("report_date", ">=", frozen[contract.id]),
+                ]
+            cycles |= cycles.search(domain)
+        cycles._sla_recompute()
 
     def action_view_sla_tickets(self):
         self.ensure_one()

@@ -7,7 +7,8 @@ from odoo.exceptions import ValidationError
 
 from ..engine import sla_math
 from ..engine.sla_math import STATE_BREACHED, STATE_CANCELLED, STATE_MET
-from .sla_clock import STATES, _ms, _naive
+from .public_reply import is_public_reply
+from .sla_clock import STATES, Transitions, _ms, _naive, _transitions
 
 POLICY_FIELDS = {"priority", "partner_id", "sla_contract_id", "team_id"}
 # The ticket search filter each team card count opens the queue with.
@@ -326,15 +327,35 @@ class HelpdeskTicket(models.Model):
         stages_before = {t.id: t.stage_id for t in self}
         res = super().write(vals)
         now = self._sla_now()
+        if "company_id" in vals:
+            self._sla_follow_company()
         if "sla_contract_id" in vals:
             self._sla_check_contract_choice()
         elif {"partner_id", "company_id"} & set(vals):
             self._sla_assign_contracts()
+        # One batch of transitions for the whole write, however many
+        # tickets: what reacts to them is called once.
+        tr = Transitions(self.env)
         if (POLICY_FIELDS | {"company_id"}) & set(vals):
-            self._sla_reapply_policy(now)
+            self._sla_reapply_policy(now, tr=tr)
         if "stage_id" in vals:
-            self._sla_on_stage_change(stages_before, now)
+            self._sla_on_stage_change(stages_before, now, tr=tr)
+        tr.flush()
         return res
+
+    def _sla_follow_company(self):
+        """A ticket moved to another company takes its SLA history along:
+        its clocks, cycles and breaches leave the old company's reports and
+        record rules, stopped ones included."""
+        for ticket in self.sudo():
+            company = ticket.company_id
+            clocks = ticket.sla_clock_ids.filtered(
+                lambda c, co=company: c.company_id != co
+            )
+            clocks.write({"company_id": company.id})
+            clocks.cycle_id.filtered(lambda c, co=company: c.company_id != co).write(
+                {"company_id": company.id}
+            )
 
     # ------------------------------------------------------------------
     # policy
@@ -497,8 +518,9 @@ class HelpdeskTicket(models.Model):
                 note=problem,
             )
 
+    @_transitions
     def _sla_start_clocks(
-        self, now, metrics=("response", "resolution"), paused_tickets=None
+        self, now, metrics=("response", "resolution"), paused_tickets=None, *, tr=None
     ):
         """Start clocks at `now`, in a new cycle per metric, in one create."""
         policy = self._sla_policy()
@@ -526,24 +548,23 @@ class HelpdeskTicket(models.Model):
                 # e.g. a calendar whose working time ended: no deadline exists.
                 ticket._sla_report_problem(str(exc))
                 continue
+            # Clocks started together open one new cycle of the ticket.
+            cycle = max(ticket.sla_clock_ids.mapped("cycle"), default=0) + 1
             for metric in metrics:
                 instants = instants_by_metric[metric]
-                cycles = ticket.sla_clock_ids.filtered(
-                    lambda c, m=metric: c.metric == m
-                )
                 vals_list.append(
                     {
                         **Clock._prepare_policy_values(ticket, rule, metric, now),
                         "ticket_id": ticket.id,
                         "metric": metric,
-                        "cycle": max(cycles.mapped("cycle"), default=0) + 1,
+                        "cycle": cycle,
                         "start_at": now,
                         **{key: _naive(value) for key, value in instants.items()},
                     }
                 )
         if not vals_list:
             return Clock
-        return Clock._start(vals_list, paused_tickets=paused_tickets)
+        return Clock._start(vals_list, paused_tickets=paused_tickets, tr=tr)
 
     @api.model
     def _sla_reapply_open(self, domain):
@@ -556,7 +577,8 @@ class HelpdeskTicket(models.Model):
         tickets = self.sudo().search([*domain, ("closed", "=", False)])
         tickets.with_env(self.env)._sla_reapply_policy()
 
-    def _sla_reapply_policy(self, now=None):
+    @_transitions
+    def _sla_reapply_policy(self, now=None, *, tr=None):
         """Apply the current tier, contract and priority as if from the start.
 
         Open clocks are re-targeted; open clocks whose SLA went away are
@@ -567,15 +589,15 @@ class HelpdeskTicket(models.Model):
         policy = self._sla_policy()
         tickets = self.sudo()
         open_clocks = tickets.sla_clock_ids.filtered(lambda c: not c.stopped_at)
-        open_clocks.filtered(lambda c: c.ticket_id.id not in policy)._cancel(now)
+        open_clocks.filtered(lambda c: c.ticket_id.id not in policy)._cancel(now, tr=tr)
         open_clocks.filtered(lambda c: c.ticket_id.id in policy)._apply_policy(
-            now, policy
+            now, policy, tr=tr
         )
         for ticket in tickets.filtered(
             lambda t: t.id in policy and not t.stage_id.closed
         ):
             if not ticket.sla_clock_ids:
-                ticket._sla_replay_from_creation(now)
+                ticket._sla_replay_from_creation(now, tr=tr)
                 continue
             # An SLA back after it went away starts a new cycle now.
             restart = [
@@ -587,9 +609,10 @@ class HelpdeskTicket(models.Model):
                 == STATE_CANCELLED
             ]
             if restart:
-                ticket._sla_start_clocks(now, metrics=tuple(restart))
+                ticket._sla_start_clocks(now, metrics=tuple(restart), tr=tr)
 
-    def _sla_replay_from_creation(self, now):
+    @_transitions
+    def _sla_replay_from_creation(self, now, *, tr=None):
         """Measure a ticket that gains its SLA late as if the SLA had applied
         from its creation: public replies and stage moves it already had are
         played again, in order, on the new clocks."""
@@ -600,15 +623,17 @@ class HelpdeskTicket(models.Model):
             (event[2][0] for event in history if event[1] == "stage"), self.stage_id
         )
         self._sla_start_clocks(
-            start, paused_tickets=self if first_stage.sla_pause else self.browse()
+            start,
+            paused_tickets=self if first_stage.sla_pause else self.browse(),
+            tr=tr,
         )
         for at, kind, payload in history:
             if kind == "reply":
-                self._sla_on_public_reply(at)
+                self._sla_on_public_reply(at, tr=tr)
             else:
-                self._sla_stage_transition(*payload, at)
-        self.sla_clock_ids._check_warnings(now)
-        self.sla_clock_ids._check_breach(now)
+                self._sla_stage_transition(*payload, at, tr=tr)
+        self.sla_clock_ids._check_warnings(now, tr=tr)
+        self.sla_clock_ids._check_breach(now, tr=tr)
 
     def _sla_history(self, start, end):
         """[(instant, "reply" | "stage", None | (stage before, stage after))]
@@ -649,28 +674,30 @@ class HelpdeskTicket(models.Model):
                 events.append((message.date, "reply", None))
         return events
 
-    def _sla_stage_transition(self, before, after, at):
+    @_transitions
+    def _sla_stage_transition(self, before, after, at, *, tr=None):
         """What moving from stage `before` to `after` at `at` does to the
         ticket's clocks."""
         self.ensure_one()
         open_clocks = self.sudo().sla_clock_ids.filtered(lambda c: not c.stopped_at)
         if after.closed and not before.closed:
             if after.sla_cancel:
-                open_clocks._cancel(at)
+                open_clocks._cancel(at, tr=tr)
             else:
-                open_clocks._stop(at)
+                open_clocks._stop(at, tr=tr)
         elif before.closed and not after.closed:
-            self._sla_start_clocks(at, metrics=("resolution",))
+            self._sla_start_clocks(at, metrics=("resolution",), tr=tr)
         elif after.sla_pause and not before.sla_pause:
-            open_clocks._pause(at)
+            open_clocks._pause(at, tr=tr)
         elif before.sla_pause and not after.sla_pause:
-            open_clocks._resume(at)
+            open_clocks._resume(at, tr=tr)
 
-    def _sla_on_stage_change(self, stages_before, now):
+    @_transitions
+    def _sla_on_stage_change(self, stages_before, now, *, tr=None):
         for ticket in self:
             before, after = stages_before[ticket.id], ticket.stage_id
             if before != after:
-                ticket._sla_stage_transition(before, after, now)
+                ticket._sla_stage_transition(before, after, now, tr=tr)
 
     # ------------------------------------------------------------------
     # responses
@@ -682,24 +709,16 @@ class HelpdeskTicket(models.Model):
             self._sla_on_public_reply(self._sla_now())
         return res
 
-    def _sla_on_public_reply(self, at):
+    @_transitions
+    def _sla_on_public_reply(self, at, *, tr=None):
         self.sudo().sla_clock_ids.filtered(
             lambda c: c.metric == "response" and not c.stopped_at
-        )._stop(at)
+        )._stop(at, tr=tr)
 
     @api.model
     def _sla_is_public_reply(self, message):
-        """A reply the customer sees, written by an internal user.
-
-        Internal notes, automatic notifications and the customer's own
-        messages are not responses.
-        """
-        if message.message_type not in ("comment", "email"):
-            return False
-        if not message.subtype_id or message.subtype_id.internal:
-            return False
-        users = message.author_id.sudo().with_context(active_test=False).user_ids
-        return any(not user.share for user in users)
+        """See models/public_reply.py: the one rule, with its SQL twin."""
+        return is_public_reply(message)
 
 
 def _and(domain):

@@ -30,12 +30,22 @@ EVENT_STARTED = "started"
 EVENT_PAUSED = "paused"
 EVENT_RESUMED = "resumed"
 EVENT_RETARGETED = "retargeted"
+# Instants moved by an edit of working time, holidays or time zone.
+EVENT_RESCHEDULED = "rescheduled"
 EVENT_MET = "met"
 EVENT_BREACHED = "breached"
 EVENT_BREACH_LIFTED = "breach_lifted"
 EVENT_CANCELLED = "cancelled"
 EVENT_AT_RISK = "at_risk"
 EVENT_SLO_MISSED = "slo_missed"
+# Transitions after which a cycle's outcome, month or contract may change.
+CYCLE_EVENTS = (
+    EVENT_MET,
+    EVENT_BREACHED,
+    EVENT_BREACH_LIFTED,
+    EVENT_CANCELLED,
+    EVENT_RETARGETED,
+)
 
 
 def _naive(dt):
@@ -71,17 +81,25 @@ class Transitions:
 
     def __init__(self, env):
         self.env = env
+        # {event: {clock id: None}}: an ordered set, so that adding stays
+        # linear in the clocks of an operation.
         self.events = {}
 
     def add(self, event, clocks):
-        ids = self.events.setdefault(event, [])
-        ids.extend(i for i in clocks.ids if i not in ids)
+        ids = self.events.setdefault(event, {})
+        for clock_id in clocks.ids:
+            ids[clock_id] = None
 
     def flush(self):
         events, self.events = self.events, {}
         clocks = self.env["sla.clock"].sudo()
         batch = {event: clocks.browse(ids) for event, ids in events.items() if ids}
         if batch:
+            # The cycles' verdicts first: what reacts to a transition reads
+            # them.
+            clocks.union(
+                *(batch[e] for e in CYCLE_EVENTS if e in batch)
+            ).cycle_id._sla_recompute()
             clocks._sla_on_transition(batch)
 
 
@@ -120,6 +138,13 @@ class SlaClock(models.Model):
     )
     metric = fields.Selection(METRICS, required=True)
     cycle = fields.Integer(default=1, required=True, aggregator=None)
+    cycle_id = fields.Many2one(
+        "sla.cycle",
+        string="Ticket Cycle",
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
     # Copied from the ticket when the clock starts and kept in sync by the
     # ticket: a stored related field costs an extra UPDATE per ticket create.
     company_id = fields.Many2one("res.company", index=True, readonly=True)
@@ -151,8 +176,11 @@ class SlaClock(models.Model):
         string="At Risk From (% used)", default=75.0, aggregator=None
     )
     measurement_only = fields.Boolean(
-        help="Started while the contract measured a baseline: counted in "
-        "reports, never in penalties."
+        related="cycle_id.measurement_only",
+        store=True,
+        precompute=True,
+        help="Its cycle counts in a month without penalties for its contract: "
+        "counted in reports, never in penalties.",
     )
     start_at = fields.Datetime(required=True)
     pause_ids = fields.One2many("sla.clock.pause", "clock_id")
@@ -411,8 +439,6 @@ class SlaClock(models.Model):
             "target_minutes": rule[metric],
             "slo_percent": rule["slo_percent"],
             "at_risk_percent": rule["at_risk_percent"],
-            "measurement_only": bool(contract)
-            and not contract._sla_penalties_apply(start.date()),
         }
 
     def _schedule(self):
@@ -472,7 +498,7 @@ class SlaClock(models.Model):
         """Hook called once per operation with what happened to clocks.
 
         `events` maps an event (EVENT_STARTED, EVENT_PAUSED, EVENT_RESUMED,
-        EVENT_RETARGETED, EVENT_AT_RISK, EVENT_SLO_MISSED, EVENT_MET,
+        EVENT_RETARGETED, EVENT_RESCHEDULED, EVENT_AT_RISK, EVENT_SLO_MISSED, EVENT_MET,
         EVENT_BREACHED, EVENT_BREACH_LIFTED, EVENT_CANCELLED) to the clocks it
         happened to, in superuser mode.
         Nothing to do here; escalation, credits and notifications override it
@@ -484,6 +510,7 @@ class SlaClock(models.Model):
     def _start(self, vals_list, *, tr=None, paused_tickets=None):
         """Create clocks, then pause at once those of `paused_tickets` (by
         default the tickets in a stage that pauses the SLA)."""
+        vals_list = self._sla_with_cycles(vals_list)
         clocks = self.sudo().create(vals_list)
         tr.add(EVENT_STARTED, clocks)
         if paused_tickets is None:
@@ -495,6 +522,44 @@ class SlaClock(models.Model):
             clock._pause(clock.start_at, tr=tr)
         clocks._trigger_breach_check()
         return clocks
+
+    @api.model
+    def _sla_with_cycles(self, vals_list):
+        """The clocks' values with their cycle, created in one batch for the
+        cycles that do not exist yet."""
+        keys = {(vals["ticket_id"], vals["cycle"]) for vals in vals_list}
+        Cycle = self.env["sla.cycle"].sudo()
+        existing = {
+            (c.ticket_id.id, c.cycle): c.id
+            for c in Cycle.search(
+                [
+                    ("ticket_id", "in", list({ticket for ticket, _n in keys})),
+                    ("cycle", "in", list({n for _t, n in keys})),
+                ]
+            )
+        }
+        todo = {}
+        for vals in vals_list:
+            key = (vals["ticket_id"], vals["cycle"])
+            if key not in existing:
+                todo.setdefault(key, []).append(vals)
+        if todo:
+            tickets = (
+                self.env["helpdesk.ticket"]
+                .sudo()
+                .browse(list({ticket for ticket, _n in todo}))
+            )
+            new = Cycle.create(
+                [
+                    Cycle._sla_prepare(tickets.browse(ticket), number, clock_vals)
+                    for (ticket, number), clock_vals in todo.items()
+                ]
+            )
+            existing.update(zip(todo, new.ids, strict=True))
+        return [
+            {**vals, "cycle_id": existing[(vals["ticket_id"], vals["cycle"])]}
+            for vals in vals_list
+        ]
 
     @_transitions
     def _pause(self, now, *, tr=None):
@@ -671,6 +736,7 @@ class SlaClock(models.Model):
         """
         clocks = self.filtered(lambda c: not c.stopped_at)
         clocks._schedule()
+        tr.add(EVENT_RESCHEDULED, clocks)
         lifted = self.browse()
         for clock in clocks.filtered(lambda c: c.state == STATE_BREACHED):
             if clock.breach_ids._sla_analysis_started():

@@ -1,24 +1,19 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from .public_reply import public_reply_sql
+from .sla_cycle import OUTCOMES
 from .sla_priority import TICKET_PRIORITIES
-
-OUTCOMES = [
-    ("met", "Within SLA"),
-    ("breached", "Breached"),
-    ("open", "Open"),
-    ("cancelled", "SLA cancelled"),
-]
 
 
 class SlaTicketReport(models.Model):
-    """One row per ticket and cycle (a reopened ticket counts again): the
-    clock KPIs of the seed, as averages of per-ticket figures so that a pivot
-    or a ``_read_group`` computes them in SQL.
+    """One row per ticket cycle (a reopened ticket counts again): the clock
+    KPIs of the seed, as averages of per-ticket figures so that a pivot or a
+    ``_read_group`` computes them in SQL.
 
-    The month a ticket counts in is the month of its first breach when a
-    clock breached (even while the ticket is open), else the month its
-    resolution clock stopped met; the same rule as service credits.
+    Outcome, month, contract and penalties are the cycle's, read from
+    `sla.cycle` (the rule is in engine/cycle_math.py), as credits, bonuses,
+    the service review and the portal read them.
     """
 
     _name = "sla.ticket.report"
@@ -95,114 +90,73 @@ class SlaTicketReport(models.Model):
             SQL(
                 """
             CREATE OR REPLACE VIEW %s AS (
-            WITH units AS (
-                SELECT MIN(k.id) AS id,
-                       k.ticket_id,
-                       k.cycle,
-                       bool_or(k.measurement_only) AS measurement_only,
-                       MIN(k.start_at) AS start_at,
-                       MIN(k.report_date) FILTER (WHERE k.state = 'breached')
-                           AS breach_day,
-                       MAX(k.report_date) FILTER (
-                           WHERE k.metric = 'resolution' AND k.state = 'met'
-                       ) AS met_day,
-                       MAX(k.stopped_at) FILTER (
-                           WHERE k.metric = 'resolution'
-                             AND k.state IN ('met', 'breached')
-                       ) AS resolved_at,
-                       bool_and(k.state = 'cancelled') AS cancelled,
-                       MAX(k.consumed_minutes) FILTER (
-                           WHERE k.metric = 'response'
-                             AND k.state IN ('met', 'breached')
-                       ) AS response_minutes,
-                       MAX(k.target_minutes) FILTER (WHERE k.metric = 'response')
-                           AS response_target,
-                       MAX(k.consumed_minutes) FILTER (
-                           WHERE k.metric = 'resolution'
-                             AND k.state IN ('met', 'breached')
-                       ) AS resolution_minutes,
-                       MAX(k.target_minutes) FILTER (WHERE k.metric = 'resolution')
-                           AS resolution_target,
-                       -- the resolution clock's terms, else the response's:
-                       -- plain MAX aggregates, cheap over a million clocks
-                       COALESCE(
-                           MAX(k.tier_id) FILTER (WHERE k.metric = 'resolution'),
-                           MAX(k.tier_id)
-                       ) AS tier_id,
-                       COALESCE(
-                           MAX(k.contract_id) FILTER (WHERE k.metric = 'resolution'),
-                           MAX(k.contract_id)
-                       ) AS contract_id,
-                       COALESCE(
-                           MAX(k.ticket_priority) FILTER (
-                               WHERE k.metric = 'resolution'
-                           ),
-                           MAX(k.ticket_priority)
-                       ) AS priority
-                  FROM sla_clock k
-                 GROUP BY k.ticket_id, k.cycle
-            )
-            SELECT u.id,
-                   u.ticket_id,
-                   u.cycle,
-                   t.company_id,
+            SELECT c.id,
+                   c.ticket_id,
+                   c.cycle,
+                   c.company_id,
                    t.team_id,
                    t.user_id,
-                   t.commercial_partner_id AS partner_id,
-                   u.tier_id,
-                   u.contract_id,
-                   u.priority,
-                   u.measurement_only,
-                   u.start_at,
-                   COALESCE(u.breach_day, u.met_day) AS report_date,
-                   CASE WHEN u.breach_day IS NOT NULL THEN 'breached'
-                        WHEN u.met_day IS NOT NULL THEN 'met'
-                        WHEN u.cancelled THEN 'cancelled'
-                        ELSE 'open' END AS outcome,
-                   CASE WHEN u.breach_day IS NOT NULL THEN 0.0
-                        WHEN u.met_day IS NOT NULL THEN 100.0 END AS compliance,
-                   u.response_minutes,
-                   u.response_target,
-                   100.0 * u.response_minutes / NULLIF(u.response_target, 0)
+                   c.partner_id,
+                   c.tier_id,
+                   c.contract_id,
+                   c.ticket_priority AS priority,
+                   c.measurement_only,
+                   c.start_at,
+                   c.report_date,
+                   c.outcome,
+                   CASE c.outcome WHEN 'breached' THEN 0.0
+                                  WHEN 'met' THEN 100.0 END AS compliance,
+                   CASE WHEN resp.state IN ('met', 'breached')
+                        THEN resp.consumed_minutes END AS response_minutes,
+                   resp.target_minutes AS response_target,
+                   CASE WHEN resp.state IN ('met', 'breached')
+                        THEN 100.0 * resp.consumed_minutes
+                             / NULLIF(resp.target_minutes, 0) END
                        AS response_share,
-                   u.resolution_minutes,
-                   u.resolution_target,
-                   100.0 * u.resolution_minutes / NULLIF(u.resolution_target, 0)
+                   CASE WHEN res.state IN ('met', 'breached')
+                        THEN res.consumed_minutes END AS resolution_minutes,
+                   res.target_minutes AS resolution_target,
+                   CASE WHEN res.state IN ('met', 'breached')
+                        THEN 100.0 * res.consumed_minutes
+                             / NULLIF(res.target_minutes, 0) END
                        AS resolution_share,
-                   CASE WHEN u.resolved_at IS NOT NULL THEN
+                   CASE WHEN res.stopped_at IS NOT NULL
+                         AND res.state IN ('met', 'breached') THEN
                        CASE WHEN EXISTS (
-                                SELECT 1 FROM sla_clock later
-                                 WHERE later.ticket_id = u.ticket_id
-                                   AND later.cycle > u.cycle
+                                SELECT 1 FROM sla_cycle later
+                                 WHERE later.ticket_id = c.ticket_id
+                                   AND later.cycle > c.cycle
                             ) THEN 0.0
                             WHEN (
                                 SELECT COUNT(*)
                                   FROM mail_message m
                                   JOIN mail_message_subtype s ON s.id = m.subtype_id
-                                  JOIN res_users author
-                                    ON author.partner_id = m.author_id
                                  WHERE m.model = 'helpdesk.ticket'
-                                   AND m.res_id = u.ticket_id
-                                   AND m.message_type = 'comment'
-                                   AND NOT COALESCE(s.internal, FALSE)
-                                   AND NOT author.share
-                                   AND m.date >= u.start_at
-                                   AND m.date <= u.resolved_at
+                                   AND m.res_id = c.ticket_id
+                                   AND %s
+                                   AND m.date >= c.start_at
+                                   AND m.date <= res.stopped_at
                             ) <= 1 THEN 100.0
                             ELSE 0.0 END
                    END AS first_contact,
-                   CASE WHEN u.resolved_at IS NOT NULL THEN
+                   CASE WHEN res.stopped_at IS NOT NULL
+                         AND res.state IN ('met', 'breached') THEN
                        CASE WHEN EXISTS (
-                                SELECT 1 FROM sla_clock later
-                                 WHERE later.ticket_id = u.ticket_id
-                                   AND later.cycle > u.cycle
+                                SELECT 1 FROM sla_cycle later
+                                 WHERE later.ticket_id = c.ticket_id
+                                   AND later.cycle > c.cycle
                             ) THEN 100.0 ELSE 0.0 END
                    END AS reopened
-              -- LEFT: PostgreSQL drops the join when no ticket column is asked
-              FROM units u
-              LEFT JOIN helpdesk_ticket t ON t.id = u.ticket_id
+              FROM sla_cycle c
+              -- LEFT: PostgreSQL drops a join whose columns are not asked
+              LEFT JOIN sla_clock resp
+                ON resp.cycle_id = c.id AND resp.metric = 'response'
+              LEFT JOIN sla_clock res
+                ON res.cycle_id = c.id AND res.metric = 'resolution'
+              LEFT JOIN helpdesk_ticket t ON t.id = c.ticket_id
             )
             """,
                 SQL.identifier(self._table),
+                public_reply_sql("m", "s"),
             )
         )
