@@ -5,3 +5,4 @@ from . import test_dashboard_tour
 from . import test_service_review
 from . import test_review_meetings
 from . import test_cron_triggers
+from . import test_cycles
