@@ -3,3 +3,4 @@ from . import test_escalation_matrix
 from . import test_escalation_timing
 from . import test_escalation_once
 from . import test_escalation_rate
+from . import test_escalation_access
