@@ -83,7 +83,8 @@ class HelpdeskTicket(models.Model):
             self.env["sla.escalation.event"]
             .sudo()
             ._read_group(
-                [("ticket_id", "in", self.ids), ("state", "=", "done")],
+                # a failed step is part of the history the agent must see
+                [("ticket_id", "in", self.ids), ("state", "in", ("done", "failed"))],
                 ["ticket_id"],
                 ["__count"],
             )

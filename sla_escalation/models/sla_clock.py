@@ -334,6 +334,8 @@ class SlaClock(models.Model):
             event = self._sla_claim(
                 rule, dict(vals, state="failed", error=str(error) or repr(error))
             )
+            if event:
+                self._sla_post_failure(rule, event)
             return event
         if late:
             _logger.warning(
@@ -388,6 +390,34 @@ class SlaClock(models.Model):
             log_exceptions=False,
         )
         return self.env.cr.fetchone()
+
+    def _sla_post_failure(self, rule, event):
+        """A failed step leaves a note on its ticket: its agents see what was
+        not done and why, not only the escalation history."""
+        self.ensure_one()
+        body = escape(
+            self.env._(
+                "Escalation %(rule)s failed: %(error)s Nothing of this step was "
+                "done; a helpdesk manager should check the rule.",
+                rule=rule.name,
+                error=event.error,
+            )
+        )
+        try:
+            with self.env.cr.savepoint():
+                self.ticket_id.sudo().message_post(
+                    body=body,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+        except TransactionRollbackError:
+            raise
+        except Exception:
+            # the failure is recorded on the escalation all the same
+            _logger.exception(
+                "Could not post the failed escalation on ticket %s",
+                self.ticket_id.display_name,
+            )
 
     def _sla_condition_holds(self, rule, due_at, now):
         """The rule's condition, judged at the instant the threshold was

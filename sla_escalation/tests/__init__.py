@@ -4,3 +4,4 @@ from . import test_escalation_timing
 from . import test_escalation_once
 from . import test_escalation_rate
 from . import test_escalation_access
+from . import test_escalation_failure
