@@ -563,7 +563,7 @@ class SlaClock(models.Model):
             log.partners |= ticket.partner_id
             log.done.append(self.env._("Customer message sent."))
             return message
-        reviewer = roles["account_manager"][:1] or roles["team_lead"][:1]
+        reviewer = ticket._sla_follow_up_user(roles)
         if not roles["account_manager"]:
             log.missing.append(log.role_names["account_manager"])
         if reviewer:
