@@ -45,6 +45,9 @@ class _ActionLog:
         self.done = []
         self.missing = []
         self.partners = env["res.partner"]
+        # told on their own, not by the escalation's note
+        self.told = env["res.partner"]
+        self.activity = env["mail.activity"]
         self.role_names = dict(
             env["sla.escalation.role"]._fields["code"]._description_selection(env)
         )
@@ -465,6 +468,7 @@ class SlaClock(models.Model):
                 if ticket.user_id != previous
                 else False,
                 "activity_user_id": activity_user.id,
+                "activity_id": log.activity.id,
             }
         )
         # Before the customer message: its template reads the level.
@@ -479,7 +483,7 @@ class SlaClock(models.Model):
         event.write(
             {
                 "customer_message_id": message.id,
-                "notified_partner_ids": [(6, 0, log.partners.ids)],
+                "notified_partner_ids": [(6, 0, (log.partners | log.told).ids)],
                 "summary": "\n".join(log.done),
                 "missing_roles": ", ".join(log.missing),
             }
@@ -500,8 +504,59 @@ class SlaClock(models.Model):
         if senior is None:
             log.missing.append(log.role_names["senior"])
         elif senior != ticket.user_id:
+            former = ticket.user_id
             ticket.user_id = senior
             log.done.append(self.env._("Reassigned to %(user)s.", user=senior.name))
+            if former:
+                self._sla_hand_over(rule, ticket, former, senior, log)
+
+    def _sla_hand_over(self, rule, ticket, former, senior, log):
+        """The former agent's open escalation activities on the ticket go to
+        the new agent, whose ticket it now is, and the former agent is told
+        that the ticket is no longer his."""
+        activities = ticket.sla_escalation_event_ids.activity_id.filtered(
+            lambda a: a.active and a.user_id == former
+        )
+        if activities:
+            activities.write({"user_id": senior.id})
+            log.done.append(
+                self.env._(
+                    "Open activities moved from %(former)s to %(user)s: "
+                    "%(activities)s.",
+                    former=former.name,
+                    user=senior.name,
+                    activities=", ".join(activities.mapped("summary")),
+                )
+            )
+        if not former.active:
+            return
+        lines = [
+            self.env._(
+                "The ticket %(ticket)s was reassigned to %(user)s by the "
+                "escalation %(rule)s: it is no longer yours to answer.",
+                ticket=ticket.display_name,
+                user=senior.name,
+                rule=rule.name,
+            )
+        ]
+        if activities:
+            lines.append(
+                self.env._(
+                    "Your open activities on it went to %(user)s: %(activities)s.",
+                    user=senior.name,
+                    activities=", ".join(activities.mapped("summary")),
+                )
+            )
+        ticket.message_notify(
+            partner_ids=former.partner_id.ids,
+            subject=self.env._(
+                "%(ticket)s reassigned to %(user)s",
+                ticket=ticket.display_name,
+                user=senior.name,
+            ),
+            body=Markup("<br/>").join(escape(line) for line in lines),
+        )
+        log.told |= former.partner_id
 
     def _sla_action_engineering(self, rule, ticket, log):
         if rule.engineering_mode == "none":
@@ -538,7 +593,7 @@ class SlaClock(models.Model):
         if not user:
             log.missing.append(rule.activity_role_id.name or log.role_names["agent"])
             return user
-        ticket.activity_schedule(
+        log.activity = ticket.activity_schedule(
             activity_type_id=rule.activity_type_id.id,
             summary=rule.activity_summary or rule.name,
             note=rule.activity_note or "",

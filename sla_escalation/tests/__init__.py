@@ -6,3 +6,4 @@ from . import test_escalation_rate
 from . import test_escalation_access
 from . import test_escalation_failure
 from . import test_escalation_follow_up
+from . import test_escalation_handover

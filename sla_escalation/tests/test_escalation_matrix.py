@@ -56,13 +56,14 @@ class TestEscalationMatrix(EscalationCase):
         # 50% of response: the agent is alerted and gets an activity.
         self.assertEqual(fired["response_50"].notified_partner_ids, partners["agent"])
         self.assertEqual(fired["response_50"].activity_user_id, self.agent)
-        # 75%: the least-loaded senior takes over; agent and lead hear of it.
+        # 75%: the least-loaded senior takes over; agent and lead hear of it,
+        # and so does the agent the ticket was taken from.
         self.assertEqual(fired["response_75"].previous_user_id, self.agent)
         self.assertEqual(fired["response_75"].new_user_id, users["free_senior"])
         self.assertEqual(ticket.user_id, users["free_senior"])
         self.assertEqual(
             fired["response_75"].notified_partner_ids,
-            partners["free_senior"] | partners["lead"],
+            partners["free_senior"] | partners["lead"] | partners["agent"],
         )
         self.assertEqual(
             fired["response_100"].notified_partner_ids,
