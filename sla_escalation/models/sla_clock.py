@@ -145,19 +145,29 @@ class SlaClock(models.Model):
         for clock in self:
             at = False
             if not clock.stopped_at and not clock.paused_since:
-                todo = [
-                    rule
-                    for rule in clock._sla_escalation_rules(rule_map)
-                    if rule.id not in fired[clock.id]
-                ]
-                if todo:
-                    at = clock._instant_at(todo[0].threshold_percent)
+                at = clock._sla_next_escalation_at(
+                    clock._sla_escalation_rules(rule_map), fired[clock.id]
+                )
             if clock.sla_escalation_at != at:
                 clock.sla_escalation_at = at
             if at:
                 instants.append(at)
         if instants:
             self.env["ir.cron"]._sla_wake(ESCALATION_CRON, min(instants))
+
+    def _sla_next_escalation_at(self, rules, fired_rule_ids):
+        """The instant of the next threshold that will fire: the lowest
+        percentage not fired yet whose rule was in effect when the clock
+        reaches it. Instants grow with the percentage, so the first one in
+        effect is the next, and the rest need not be computed."""
+        self.ensure_one()
+        for rule in rules:
+            if rule.id in fired_rule_ids:
+                continue
+            at = self._instant_at(rule.threshold_percent)
+            if escalation_math.in_effect(at, rule.effective_from):
+                return at
+        return False
 
     @api.model
     def _sla_escalation_reschedule_companies(self, companies):
@@ -285,6 +295,7 @@ class SlaClock(models.Model):
                 self._instant_at(rule.threshold_percent),
                 rule.threshold_percent,
                 rule.sequence,
+                rule.effective_from or None,
             )
             for rule in rules.values()
             if rule.id not in fired

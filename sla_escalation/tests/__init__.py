@@ -7,3 +7,4 @@ from . import test_escalation_access
 from . import test_escalation_failure
 from . import test_escalation_follow_up
 from . import test_escalation_handover
+from . import test_escalation_effect
