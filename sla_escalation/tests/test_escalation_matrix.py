@@ -195,9 +195,11 @@ class TestEscalationMatrix(EscalationCase):
         rule.write({"customer_message": "send"})
         broken = self.open_ticket("Bronze", P1, OPENED)
         fine = self.open_ticket("Silver", P1, OPENED)
-        # The template disappears on the Bronze tier's rule only.
-        bronze_rule = rule.copy({"tier_ids": [(6, 0, self.bronze.ids)]})
-        rule.tier_ids = self.silver
+        # The template disappears on the Bronze tier's rule only. Rules take
+        # effect when changed: before the thresholds, whatever today is.
+        with freeze_time(OPENED):
+            bronze_rule = rule.copy({"tier_ids": [(6, 0, self.bronze.ids)]})
+            rule.tier_ids = self.silver
         rule.customer_message = "none"
         bronze_rule.mail_template_id = self.env["mail.template"].create(
             {
@@ -219,7 +221,8 @@ class TestEscalationMatrix(EscalationCase):
         self.assertIn("response_75", self.fired(broken))
 
     def test_tier_filter(self):
-        self.rules["response_50"].tier_ids = self.gold
+        with freeze_time(OPENED):
+            self.rules["response_50"].tier_ids = self.gold
         ticket = self.open_ticket("Bronze", P1, OPENED)
         self.run_job(local(2027, 1, 18, 11, 30))
         self.assertNotIn("response_50", self.fired(ticket))
@@ -255,9 +258,10 @@ class TestEscalationConditions(EscalationCase):
         self.assertEqual(event.state, "skipped")
 
     def test_no_response_rule_on_a_resolution_clock(self):
-        rule = self.rules["resolution_50"].copy(
-            {"condition": "no_response", "threshold_percent": 10}
-        )
+        with freeze_time(OPENED):
+            rule = self.rules["resolution_50"].copy(
+                {"condition": "no_response", "threshold_percent": 10}
+            )
         ticket = self.open_ticket("Bronze", P1, OPENED)
         with freeze_time(local(2027, 1, 18, 10, 0)):
             self.reply(ticket, local(2027, 1, 18, 10, 0))
