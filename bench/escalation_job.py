@@ -67,10 +67,12 @@ def prepare(params):
                     " write_date) VALUES (%s, '1', now(), now())",
                     [MARKER],
                 )
-            # one rule, the breach of resolution: one event per due clock
+            # one rule, the breach of resolution: one event per due clock,
+            # applied to every threshold whenever the database was installed
             cr.execute(
                 """UPDATE sla_escalation_rule SET active = (
-                          metric = 'resolution' AND threshold_percent = 100)"""
+                          metric = 'resolution' AND threshold_percent = 100),
+                          effective_from = NULL"""
             )
         conn.commit()
         conn.autocommit = True

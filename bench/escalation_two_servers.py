@@ -153,7 +153,12 @@ def _fill(cr, count, customers, cron_ids):
         """
     )
     rule = _ref(cr, *RULE)
-    cr.execute("UPDATE sla_escalation_rule SET active = (id = %s)", [rule])
+    # applied to every clock, however recently the database was installed:
+    # the thresholds were reached before the rule took effect
+    cr.execute(
+        "UPDATE sla_escalation_rule SET active = (id = %s), effective_from = NULL",
+        [rule],
+    )
     tier = _ref(cr, "sla_contract", "sla_tier_gold")
     calendar = _ref(cr, "sla_contract", "resource_calendar_24_7")
     stage = _ref(cr, "helpdesk_mgmt", "helpdesk_ticket_stage_new")

@@ -1,11 +1,15 @@
 """Escalation decisions that need no database: which thresholds are due,
-which one comes next, who is least loaded, and what counts as progress."""
+which one comes next, which ones a rule skips because they were reached
+before it took effect, who is least loaded, and what counts as progress."""
 
 from collections import namedtuple
 
 # One rule as a clock sees it: the instant the clock reaches the rule's
-# threshold, and the rule's place in the matrix for equal instants.
-Threshold = namedtuple("Threshold", "rule_id at percent sequence")
+# threshold, the rule's place in the matrix for equal instants, and when the
+# rule took effect (None: it applies to every threshold, past ones included).
+Threshold = namedtuple(
+    "Threshold", "rule_id at percent sequence effective_from", defaults=(None,)
+)
 
 # A firing more than this late was missed by the scheduler (server down,
 # queue full) and is reported as late.
@@ -19,10 +23,24 @@ def _order(threshold):
     return (threshold.at, threshold.percent, threshold.sequence, threshold.rule_id)
 
 
+def in_effect(at, effective_from):
+    """Whether a threshold reached at `at` belongs to a rule that took
+    effect at `effective_from`: a rule created or changed applies to the
+    thresholds reached from then on, never to the ones already behind an
+    open ticket. None means the rule applies to every threshold."""
+    return bool(at) and (not effective_from or at >= effective_from)
+
+
 def pending(thresholds, fired_rule_ids):
-    """The thresholds not fired yet, in firing order."""
+    """The thresholds not fired yet and in effect, in firing order. One
+    reached before its rule took effect is never pending: it does not fire,
+    now or later, and nobody waits for it."""
     return sorted(
-        (t for t in thresholds if t.at and t.rule_id not in fired_rule_ids),
+        (
+            t
+            for t in thresholds
+            if t.rule_id not in fired_rule_ids and in_effect(t.at, t.effective_from)
+        ),
         key=_order,
     )
 

@@ -8,3 +8,4 @@ from . import sla_clock
 from . import helpdesk_ticket
 from . import sla_escalation_ticket_report
 from . import contract_contract
+from . import mail_template

@@ -69,7 +69,11 @@ class HelpdeskTicket(models.Model):
         compute="_compute_sla_message_values", groups="base.group_user"
     )
     sla_account_manager_name = fields.Char(
-        compute="_compute_sla_message_values", groups="base.group_user"
+        string="Follow-up Contact",
+        compute="_compute_sla_message_values",
+        help="Who the customer message says will follow up: the account "
+        "manager, else the team lead, never an archived user.",
+        groups="base.group_user",
     )
     sla_follow_up_display = fields.Char(
         compute="_compute_sla_message_values", groups="base.group_user"
@@ -83,7 +87,8 @@ class HelpdeskTicket(models.Model):
             self.env["sla.escalation.event"]
             .sudo()
             ._read_group(
-                [("ticket_id", "in", self.ids), ("state", "=", "done")],
+                # a failed step is part of the history the agent must see
+                [("ticket_id", "in", self.ids), ("state", "in", ("done", "failed"))],
                 ["ticket_id"],
                 ["__count"],
             )
@@ -110,11 +115,10 @@ class HelpdeskTicket(models.Model):
                 if resolution and expected
                 else self.env._("to be confirmed by your account manager")
             )
-            contract = ticket.sudo().sla_contract_id
+            # whoever will act on the promise, never someone who left
             ticket.sla_account_manager_name = (
-                contract.sla_account_manager_id.name
-                or ticket.team_id.user_id.name
-                or ticket.company_id.name
+                ticket.sudo()._sla_follow_up_user().name
+                or self.env._("Our support team")
             )
             event = ticket.sudo().sla_escalation_event_ids.filtered(
                 lambda e: e.state == "done" and e.follow_up_at
@@ -175,6 +179,16 @@ class HelpdeskTicket(models.Model):
             "vp": company.sla_vp_id,
         }
         return {code: users.filtered("active") for code, users in roles.items()}
+
+    def _sla_follow_up_user(self, roles=None):
+        """Who follows up with the customer after an escalation: the
+        account manager, else the team lead, active users only; empty when
+        neither is set. The customer message names this user and the review
+        of a prepared message goes to him."""
+        self.ensure_one()
+        if roles is None:
+            roles = self._sla_escalation_roles()
+        return roles["account_manager"][:1] or roles["team_lead"][:1]
 
     def _sla_least_loaded_senior(self):
         """The senior agent of the ticket's team with the fewest open

@@ -21,3 +21,13 @@ class HelpdeskTicketTeam(models.Model):
         help="Reached by escalations of this team's tickets; the company's "
         "escalation manager when empty.",
     )
+
+    def action_view_sla_escalation_rate(self):
+        """The weekly escalation rate, on this team's tickets: the team
+        lead's way in, the Reporting menu being the helpdesk managers'."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sla_escalation.sla_escalation_ticket_report_action"
+        )
+        action["context"] = {"search_default_team_id": self.id}
+        return action

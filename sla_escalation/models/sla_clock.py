@@ -47,6 +47,9 @@ class _ActionLog:
         self.done = []
         self.missing = []
         self.partners = env["res.partner"]
+        # told on their own, not by the escalation's note
+        self.told = env["res.partner"]
+        self.activity = env["mail.activity"]
         self.role_names = dict(
             env["sla.escalation.role"]._fields["code"]._description_selection(env)
         )
@@ -144,19 +147,29 @@ class SlaClock(models.Model):
         for clock in self:
             at = False
             if not clock.stopped_at and not clock.paused_since:
-                todo = [
-                    rule
-                    for rule in clock._sla_escalation_rules(rule_map)
-                    if rule.id not in fired[clock.id]
-                ]
-                if todo:
-                    at = clock._instant_at(todo[0].threshold_percent)
+                at = clock._sla_next_escalation_at(
+                    clock._sla_escalation_rules(rule_map), fired[clock.id]
+                )
             if clock.sla_escalation_at != at:
                 clock.sla_escalation_at = at
             if at:
                 instants.append(at)
         if instants:
             self.env["ir.cron"]._sla_wake(ESCALATION_CRON, min(instants))
+
+    def _sla_next_escalation_at(self, rules, fired_rule_ids):
+        """The instant of the next threshold that will fire: the lowest
+        percentage not fired yet whose rule was in effect when the clock
+        reaches it. Instants grow with the percentage, so the first one in
+        effect is the next, and the rest need not be computed."""
+        self.ensure_one()
+        for rule in rules:
+            if rule.id in fired_rule_ids:
+                continue
+            at = self._instant_at(rule.threshold_percent)
+            if escalation_math.in_effect(at, rule.effective_from):
+                return at
+        return False
 
     @api.model
     def _sla_escalation_reschedule_companies(self, companies):
@@ -288,6 +301,7 @@ class SlaClock(models.Model):
                 self._instant_at(rule.threshold_percent),
                 rule.threshold_percent,
                 rule.sequence,
+                rule.effective_from or None,
             )
             for rule in rules.values()
             if rule.id not in fired
@@ -340,6 +354,8 @@ class SlaClock(models.Model):
             event = self._sla_claim(
                 rule, dict(vals, state="failed", error=str(error) or repr(error))
             )
+            if event:
+                self._sla_post_failure(rule, event)
             return event
         if late:
             _logger.warning(
@@ -395,6 +411,34 @@ class SlaClock(models.Model):
         )
         return self.env.cr.fetchone()
 
+    def _sla_post_failure(self, rule, event):
+        """A failed step leaves a note on its ticket: its agents see what was
+        not done and why, not only the escalation history."""
+        self.ensure_one()
+        body = escape(
+            self.env._(
+                "Escalation %(rule)s failed: %(error)s Nothing of this step was "
+                "done; a helpdesk manager should check the rule.",
+                rule=rule.name,
+                error=event.error,
+            )
+        )
+        try:
+            with self.env.cr.savepoint():
+                self.ticket_id.sudo().message_post(
+                    body=body,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+        except TransactionRollbackError:
+            raise
+        except Exception:
+            # the failure is recorded on the escalation all the same
+            _logger.exception(
+                "Could not post the failed escalation on ticket %s",
+                self.ticket_id.display_name,
+            )
+
     def _sla_condition_holds(self, rule, due_at, now):
         """The rule's condition, judged at the instant the threshold was
         reached (a late run judges what it missed, not the present)."""
@@ -441,6 +485,7 @@ class SlaClock(models.Model):
                 if ticket.user_id != previous
                 else False,
                 "activity_user_id": activity_user.id,
+                "activity_id": log.activity.id,
             }
         )
         # Before the customer message: its template reads the level.
@@ -455,7 +500,7 @@ class SlaClock(models.Model):
         event.write(
             {
                 "customer_message_id": message.id,
-                "notified_partner_ids": [(6, 0, log.partners.ids)],
+                "notified_partner_ids": [(6, 0, (log.partners | log.told).ids)],
                 "summary": "\n".join(log.done),
                 "missing_roles": ", ".join(log.missing),
             }
@@ -476,8 +521,59 @@ class SlaClock(models.Model):
         if senior is None:
             log.missing.append(log.role_names["senior"])
         elif senior != ticket.user_id:
+            former = ticket.user_id
             ticket.user_id = senior
             log.done.append(self.env._("Reassigned to %(user)s.", user=senior.name))
+            if former:
+                self._sla_hand_over(rule, ticket, former, senior, log)
+
+    def _sla_hand_over(self, rule, ticket, former, senior, log):
+        """The former agent's open escalation activities on the ticket go to
+        the new agent, whose ticket it now is, and the former agent is told
+        that the ticket is no longer his."""
+        activities = ticket.sla_escalation_event_ids.activity_id.filtered(
+            lambda a: a.active and a.user_id == former
+        )
+        if activities:
+            activities.write({"user_id": senior.id})
+            log.done.append(
+                self.env._(
+                    "Open activities moved from %(former)s to %(user)s: "
+                    "%(activities)s.",
+                    former=former.name,
+                    user=senior.name,
+                    activities=", ".join(activities.mapped("summary")),
+                )
+            )
+        if not former.active:
+            return
+        lines = [
+            self.env._(
+                "The ticket %(ticket)s was reassigned to %(user)s by the "
+                "escalation %(rule)s: it is no longer yours to answer.",
+                ticket=ticket.display_name,
+                user=senior.name,
+                rule=rule.name,
+            )
+        ]
+        if activities:
+            lines.append(
+                self.env._(
+                    "Your open activities on it went to %(user)s: %(activities)s.",
+                    user=senior.name,
+                    activities=", ".join(activities.mapped("summary")),
+                )
+            )
+        ticket.message_notify(
+            partner_ids=former.partner_id.ids,
+            subject=self.env._(
+                "%(ticket)s reassigned to %(user)s",
+                ticket=ticket.display_name,
+                user=senior.name,
+            ),
+            body=Markup("<br/>").join(escape(line) for line in lines),
+        )
+        log.told |= former.partner_id
 
     def _sla_action_engineering(self, rule, ticket, log):
         if rule.engineering_mode == "none":
@@ -514,7 +610,7 @@ class SlaClock(models.Model):
         if not user:
             log.missing.append(rule.activity_role_id.name or log.role_names["agent"])
             return user
-        ticket.activity_schedule(
+        log.activity = ticket.activity_schedule(
             activity_type_id=rule.activity_type_id.id,
             summary=rule.activity_summary or rule.name,
             note=rule.activity_note or "",
@@ -539,7 +635,7 @@ class SlaClock(models.Model):
             log.partners |= ticket.partner_id
             log.done.append(self.env._("Customer message sent."))
             return message
-        reviewer = roles["account_manager"][:1] or roles["team_lead"][:1]
+        reviewer = ticket._sla_follow_up_user(roles)
         if not roles["account_manager"]:
             log.missing.append(log.role_names["account_manager"])
         if reviewer:

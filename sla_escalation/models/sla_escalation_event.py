@@ -50,6 +50,9 @@ class SlaEscalationEvent(models.Model):
     activity_user_id = fields.Many2one(
         "res.users", string="Activity For", readonly=True
     )
+    # the activity the step scheduled, while open: a reassignment hands it
+    # over to the new agent
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     customer_message_id = fields.Many2one("mail.message", readonly=True)
     follow_up_at = fields.Datetime(
         string="Follow-up By",

@@ -4,3 +4,8 @@ from . import test_escalation_timing
 from . import test_escalation_once
 from . import test_escalation_rate
 from . import test_cron_triggers
+from . import test_escalation_access
+from . import test_escalation_failure
+from . import test_escalation_follow_up
+from . import test_escalation_handover
+from . import test_escalation_effect

@@ -32,6 +32,12 @@ class EscalationCase(SlaCase):
                 "resolution_150",
             )
         }
+        # The shipped rules took effect when the test database was installed,
+        # a wall-clock instant the tests' dates may precede: here they apply
+        # to every threshold, as in a database upgraded from before the date.
+        cls.env["sla.escalation.rule"].with_context(active_test=False).search([]).write(
+            {"effective_from": False}
+        )
         users = {}
         for key in (
             "busy_senior",

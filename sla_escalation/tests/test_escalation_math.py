@@ -43,6 +43,39 @@ class TestEscalationMath(unittest.TestCase):
         same = [Threshold(9, at(60), 100.0, 5), Threshold(8, at(60), 75.0, 50)]
         self.assertEqual([t.rule_id for t in em.due(same, set(), at(60))], [8, 9])
 
+    def test_thresholds_before_the_rule_took_effect_never_fire(self):
+        # rule 1 (50%, reached at 120) took effect at 150; rule 2 (75%, at
+        # 180) at 150 too; rule 3 (100%, at 240) applies to every threshold
+        changed = [
+            Threshold(1, at(120), 50.0, 10, at(150)),
+            Threshold(2, at(180), 75.0, 20, at(150)),
+            Threshold(3, at(240), 100.0, 30),
+        ]
+        cases = [
+            (at(150), []),
+            (at(180), [2]),
+            (at(300), [2, 3]),
+        ]
+        for now, expected in cases:
+            with self.subTest(now=now):
+                due = em.due(changed, set(), now)
+                self.assertEqual([t.rule_id for t in due], expected)
+        # nobody is woken for the skipped one
+        self.assertEqual(em.next_instant(changed, set()), at(180))
+        self.assertEqual(em.next_instant(changed[:1], set()), None)
+
+    def test_in_effect(self):
+        cases = [
+            (at(10), None, True),
+            (at(10), at(10), True),
+            (at(10), at(11), False),
+            (at(12), at(11), True),
+            (False, None, False),
+        ]
+        for reached, effective_from, expected in cases:
+            with self.subTest(reached=reached, effective_from=effective_from):
+                self.assertIs(em.in_effect(reached, effective_from), expected)
+
     def test_lateness(self):
         self.assertEqual(em.lateness_seconds(at(0), at(1)), 0.0)
         self.assertEqual(em.lateness_seconds(at(0), at(30)), 1800.0)

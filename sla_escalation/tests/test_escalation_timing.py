@@ -109,7 +109,9 @@ class TestEscalationTiming(EscalationCase):
 
     def test_rule_edit_reaches_open_clocks_at_once(self):
         ticket = self.open_ticket("Bronze", P1, OPENED)
-        self.rules["response_50"].threshold_percent = 25
+        # the edit takes effect now: before the new 25% instant
+        with freeze_time(OPENED):
+            self.rules["response_50"].threshold_percent = 25
         self.assertEqual(
             self.response(ticket).sla_escalation_at, local(2027, 1, 18, 10, 0)
         )
