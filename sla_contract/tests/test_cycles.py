@@ -7,12 +7,10 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.addons.sla_contract.models.public_reply import (
-    is_public_reply,
-    public_reply_sql,
-)
 from odoo.tools import SQL
 
+from ..models.public_reply import is_public_reply, public_reply_sql
+from ..models.sla_clock import Transitions
 from .common import SlaCase
 
 P1, P3 = "3", "1"
@@ -142,8 +140,6 @@ class TestCycles(SlaCase):
         )
 
     def test_transitions_keep_order_and_count_each_clock_once(self):
-        from odoo.addons.sla_contract.models.sla_clock import Transitions
-
         clocks = self.open_ticket("Gold", P3, MONDAY).sla_clock_ids
         tr = Transitions(self.env)
         tr.add("met", clocks)
