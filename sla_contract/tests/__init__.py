@@ -4,3 +4,4 @@ from . import test_ticket_report
 from . import test_dashboard_tour
 from . import test_service_review
 from . import test_review_meetings
+from . import test_ticket_close
