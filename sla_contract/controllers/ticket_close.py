@@ -1,7 +1,6 @@
 from odoo import http
-from odoo.http import request
-
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
+from odoo.http import request
 
 # PostgreSQL's integer: a larger id cannot exist, and would fail the query.
 MAX_ID = 2**31 - 1

@@ -103,15 +103,17 @@ class ContractContract(models.Model):
         )
         return values
 
-    def _sla_customer_credits(self, credits):
-        """The credits among ``credits`` that a customer sees, wherever he
+    def _sla_customer_credits(self, candidates):
+        """The credits among ``candidates`` that a customer sees, wherever he
         sees them (portal page, his copy of the service review): approved or
         applied, outside the grace period, with an amount. A computed credit
         is still the staff's to approve or waive."""
-        return credits.filtered(
-            lambda credit: credit.state in CUSTOMER_CREDIT_STATES
-            and not credit.grace
-            and credit.amount
+        return candidates.filtered(
+            lambda credit: (
+                credit.state in CUSTOMER_CREDIT_STATES
+                and not credit.grace
+                and credit.amount
+            )
         )
 
     def _sla_credit_terms(self):

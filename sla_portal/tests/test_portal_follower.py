@@ -119,7 +119,10 @@ class TestPortalFollower(SlaPortalCase):
         self.authenticate("sla_contract_manager", "sla_contract_manager")
         both = self.contracts["alpha"] | self.theirs
         seen = self.call(
-            "contract.contract", "search_read", [("id", "in", both.ids)], fields=["name"]
+            "contract.contract",
+            "search_read",
+            [("id", "in", both.ids)],
+            fields=["name"],
         )
         self.assertEqual(sorted(r["id"] for r in seen), sorted(both.ids))
         lines = self.call(

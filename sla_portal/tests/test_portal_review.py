@@ -4,9 +4,8 @@ from unittest.mock import patch
 from lxml import html
 
 from odoo import fields
-from odoo.tests import tagged
-
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
+from odoo.tests import tagged
 
 from .common import SlaPortalCase
 
@@ -33,7 +32,7 @@ class TestPortalReview(SlaPortalCase):
                 "corrective_action": "Hire a third agent.",
             }
         )
-        credits = cls.env["sla.credit"]
+        credit_model = cls.env["sla.credit"]
         corrected = cls.applied
         hidden = {}
         for key, amount, vals in (
@@ -41,7 +40,7 @@ class TestPortalReview(SlaPortalCase):
             ("waived", 1234.56, {"decision": "waived"}),
             ("grace", 987.65, {"grace": True}),
         ):
-            corrected = credits.create(
+            corrected = credit_model.create(
                 {
                     "contract_id": cls.contract.id,
                     "currency_id": cls.applied.currency_id.id,
