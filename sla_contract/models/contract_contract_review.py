@@ -202,8 +202,18 @@ class ContractContract(models.Model):
             "commitments": commitments,
             "kpis": kpis,
             "breaches": breaches,
+            "late": {
+                breach.id: sla_math.format_minutes(breach.overdue_minutes)
+                for breach in breaches
+            },
             "chart": self._sla_review_chart(end, kind),
         }
+
+    def _sla_review_for_customer(self):
+        """Whether the review being built is the customer's own copy, which
+        shows only what his portal shows (set by the report, see
+        report.sla_contract.report_sla_service_review)."""
+        return bool(self.env.context.get("sla_review_for_customer"))
 
     def _sla_kpi(self, name, value, unit, target, met):
         """A KPI row; with no value there is nothing to meet or miss."""

@@ -4,6 +4,9 @@ from odoo import api, fields, models
 
 from ..models.contract_contract_review import period_bounds
 
+# data["audience"] of the review the customer downloads from his portal.
+AUDIENCE_CUSTOMER = "customer"
+
 
 class ReportSlaServiceReview(models.AbstractModel):
     _name = "report.sla_contract.report_sla_service_review"
@@ -21,11 +24,22 @@ class ReportSlaServiceReview(models.AbstractModel):
                 relativedelta(months=3 if kind == "quarter" else 1)
             )
         start, end = period_bounds(start, kind)
-        contracts = self.env["contract.contract"].browse(docids)
+        # The staff's review holds what the customer must not read (credits
+        # not decided yet, root causes). A portal user gets the customer's
+        # version whatever data he sends: the flag can only narrow it.
+        for_customer = data.get("audience") == AUDIENCE_CUSTOMER or (
+            self.env.user.share
+        )
+        contracts = (
+            self.env["contract.contract"]
+            .browse(docids)
+            .with_context(sla_review_for_customer=for_customer)
+        )
         return {
             "doc_ids": docids,
             "doc_model": "contract.contract",
             "docs": contracts,
+            "for_customer": for_customer,
             "reviews": {
                 contract.id: contract._sla_review_values(start, end, kind)
                 for contract in contracts

@@ -6,3 +6,4 @@ from . import test_service_review
 from . import test_review_meetings
 from . import test_cron_triggers
 from . import test_cycles
+from . import test_ticket_close

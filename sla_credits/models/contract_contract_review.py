@@ -2,8 +2,13 @@ from odoo import models
 from odoo.addons.sla_contract.models.contract_contract_review import format_target
 
 from ..engine import credit_math
+from .sla_credit import STATE_APPLIED, STATE_APPROVED
 
 CSAT_TARGET = 4.0
+# A credit the customer is told about: decided in his favour, not the grace
+# period's "would have been". sla_portal's record rule on sla.credit says the
+# same to RPC.
+CUSTOMER_CREDIT_STATES = (STATE_APPROVED, STATE_APPLIED)
 CSAT_SQL = """
     SELECT AVG(r.rating), COUNT(*)
       FROM rating_rating r
@@ -66,7 +71,11 @@ class ContractContract(models.Model):
                 "met": csat > CSAT_TARGET if ratings else None,
             }
         )
-        values["credits"] = credits_in_period
+        values["credits"] = (
+            self._sla_customer_credits(credits_in_period)
+            if self._sla_review_for_customer()
+            else credits_in_period
+        )
         values["incidents"] = (
             self.env["sla.incident"]
             .sudo()
@@ -93,6 +102,19 @@ class ContractContract(models.Model):
             )
         )
         return values
+
+    def _sla_customer_credits(self, candidates):
+        """The credits among ``candidates`` that a customer sees, wherever he
+        sees them (portal page, his copy of the service review): approved or
+        applied, outside the grace period, with an amount. A computed credit
+        is still the staff's to approve or waive."""
+        return candidates.filtered(
+            lambda credit: (
+                credit.state in CUSTOMER_CREDIT_STATES
+                and not credit.grace
+                and credit.amount
+            )
+        )
 
     def _sla_credit_terms(self):
         """The penalty clauses as the evaluation will apply them."""

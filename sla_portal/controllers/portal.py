@@ -6,6 +6,7 @@ from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpde
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sla_contract.models.contract_contract_review import period_bounds
+from odoo.addons.sla_contract.report.sla_service_review import AUDIENCE_CUSTOMER
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
@@ -133,7 +134,12 @@ class SlaPortal(CustomerPortal):
         current = period_bounds(today, kind)[0]
         start = period_bounds(current - timedelta(days=1), kind)[0]
         report = request.env["ir.actions.report"].sudo()
-        data = {"start": fields.Date.to_string(start), "kind": kind}
+        # The customer's copy: the credits and breaches his page shows.
+        data = {
+            "start": fields.Date.to_string(start),
+            "kind": kind,
+            "audience": AUDIENCE_CUSTOMER,
+        }
         if report.get_wkhtmltopdf_state() == "ok":
             content, _type = report._render_qweb_pdf(
                 "sla_contract.report_sla_service_review", contract.ids, data=data

@@ -142,9 +142,7 @@ class ContractContract(models.Model):
                 order="breached_at desc",
             )
         )
-        credits_shown = credits_all.filtered(
-            lambda c: not c.grace and c.state in ("approved", "applied") and c.amount
-        )
+        credits_shown = contract._sla_customer_credits(credits_all)
         return {
             "sla_contract": contract,
             "tier": tier,

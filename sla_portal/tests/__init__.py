@@ -1,2 +1,4 @@
 from . import test_portal_access
 from . import test_portal_tour
+from . import test_portal_follower
+from . import test_portal_review
