@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from ..engine import sla_math
 from ..engine.sla_math import STATE_BREACHED, STATE_CANCELLED, STATE_MET
 from .public_reply import is_public_reply
-from .sla_clock import STATES, Transitions, _ms, _naive, _transitions
+from .sla_clock import STATES, Transitions, _ms, _transitions
 
 POLICY_FIELDS = {"priority", "partner_id", "sla_contract_id", "team_id"}
 # The ticket search filter each team card count opens the queue with.
@@ -534,7 +534,7 @@ class HelpdeskTicket(models.Model):
             calendar = rule["calendar"]._sla_work_calendar(ticket.company_id.id)
             try:
                 instants_by_metric = {
-                    metric: sla_math.schedule(
+                    metric: Clock._schedule_values(
                         calendar,
                         now,
                         target=rule[metric],
@@ -559,7 +559,7 @@ class HelpdeskTicket(models.Model):
                         "metric": metric,
                         "cycle": cycle,
                         "start_at": now,
-                        **{key: _naive(value) for key, value in instants.items()},
+                        **instants,
                     }
                 )
         if not vals_list:

@@ -463,16 +463,34 @@ class SlaClock(models.Model):
                     engine.minutes_between(clock.start_at, clock.paused_since) - paused,
                     0.0,
                 )
-            instants = sla_math.schedule(
-                engine,
-                clock.start_at,
-                target=clock.target_minutes,
-                paused=paused,
-                slo_percent=clock.slo_percent,
-                at_risk_percent=clock.at_risk_percent,
+            vals.update(
+                self._schedule_values(
+                    engine,
+                    clock.start_at,
+                    target=clock.target_minutes,
+                    paused=paused,
+                    slo_percent=clock.slo_percent,
+                    at_risk_percent=clock.at_risk_percent,
+                )
             )
-            vals.update({key: _naive(value) for key, value in instants.items()})
             clock.write(vals)
+
+    @api.model
+    def _schedule_values(
+        self, engine, start, *, target, paused, slo_percent, at_risk_percent
+    ):
+        """The instants of a clock (deadline, SLO deadline, at-risk instant)
+        as stored: what `_schedule` writes and what a new clock is created
+        with, so that both follow one rule."""
+        instants = sla_math.schedule(
+            engine,
+            start,
+            target=target,
+            paused=paused,
+            slo_percent=slo_percent,
+            at_risk_percent=at_risk_percent,
+        )
+        return {key: _naive(value) for key, value in instants.items()}
 
     def _trigger_breach_check(self):
         """Wake the clock job at the earliest threshold among these clocks:

@@ -231,3 +231,24 @@ class TestPublicReply(SlaCase):
         [row] = self.env["sla.ticket.report"].search([("ticket_id", "=", ticket.id)])
         self.assertEqual(row.first_contact, 100.0)
         self.assertEqual(row.outcome, "met")
+
+
+class TestOneScheduler(SlaCase):
+    def test_a_new_ticket_is_scheduled_by_the_clocks_own_rule(self):
+        # Whatever `_schedule_values` decides is what a new ticket gets, and
+        # what a re-schedule writes: one rule for both.
+        Clock = type(self.env["sla.clock"])
+        original = Clock._schedule_values
+
+        def shifted(clocks, *args, **kwargs):
+            values = original(clocks, *args, **kwargs)
+            return {key: at + timedelta(minutes=7) for key, at in values.items()}
+
+        with patch.object(Clock, "_schedule_values", shifted):
+            ticket = self.open_ticket("Platinum", P1, MONDAY)
+            response = self.clock(ticket, "response")
+            created = response.deadline
+            response._schedule()
+        # Platinum P1: 15 minutes round the clock
+        self.assertEqual(created, MONDAY + timedelta(minutes=15 + 7))
+        self.assertEqual(response.deadline, created)
