@@ -9,12 +9,16 @@ notification (Alertmanager re-sends every group interval) is idempotent.
 """
 
 import hmac
-import json
 
 from odoo import http
 from odoo.http import request
 
-from ..engine.alertmanager_payload import MAX_BODY, PayloadError, parse_payload
+from ..engine.alertmanager_payload import (
+    MAX_BODY,
+    PayloadError,
+    load_body,
+    parse_payload,
+)
 
 
 class AlertmanagerController(http.Controller):
@@ -53,10 +57,7 @@ class AlertmanagerController(http.Controller):
         if len(body) > MAX_BODY:
             return self._reply(413, error="The payload is too large.")
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return self._reply(400, error="The body is not JSON.")
-        try:
+            payload = load_body(body)
             alerts = parse_payload(payload, service.alert_label, service.alert_value)
         except PayloadError as error:
             return self._reply(error.status, error=str(error))

@@ -395,6 +395,23 @@ class TestAlertmanagerWebhook(HttpCase):
             response = self.post(body)
             self.assertRejected(response, 400, before)
 
+    def test_deeply_nested_json(self):
+        # A JSON 400 like any bad payload, not a server error.
+        self.post(payload(alert()))
+        before = self.snapshot()
+        nested_label = alert("resolved")
+        nested_label["labels"]["service"] = json.loads("[" * 40 + "]" * 40)
+        for body in (
+            b"[" * 50_000,
+            b"[" * 50_000 + b"]" * 50_000,
+            b'{"version": "4", "alerts": ' + b"[" * 50_000,
+            payload(nested_label),
+        ):
+            with self.assertNoLogs("odoo.http", level="ERROR"):
+                response = self.post(body)
+            self.assertRejected(response, 400, before)
+            self.assertIn("nested", response.json()["error"])
+
     def test_invalid_payload(self):
         self.post(payload(alert()))
         before = self.snapshot()
