@@ -143,12 +143,14 @@ class ContractContract(models.Model):
                     )
                 )
 
-    @api.constrains("sla_credit_band_ids")
-    def _check_sla_credit_bands(self):
-        for contract in self:
-            self.env["sla.credit.band"]._check_owner_bands(
-                contract, contract.sla_credit_band_ids
-            )
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["sla.credit.band"]._sla_saving_tables():
+            return super().create(vals_list)
+
+    def write(self, vals):
+        with self.env["sla.credit.band"]._sla_saving_tables():
+            return super().write(vals)
 
     def _sla_flag_right_to_terminate(self, credit_recs):
         """Flag the contracts and give each account manager an activity."""
