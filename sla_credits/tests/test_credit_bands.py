@@ -90,7 +90,9 @@ class TestCreditBandsRpc(HttpCase):
 
     def table(self, owner):
         self.env.invalidate_all()
-        field = "credit_band_ids" if owner._name == "sla.tier" else "sla_credit_band_ids"
+        field = (
+            "credit_band_ids" if owner._name == "sla.tier" else "sla_credit_band_ids"
+        )
         return sorted(
             (band.lower_percent, band.upper_percent, band.credit_percent)
             for band in owner[field]
@@ -192,18 +194,30 @@ class TestCreditBandsRpc(HttpCase):
     # ------------------------------------------------------------ import
 
     def test_import(self):
-        columns = ["contract_id/.id", "lower_percent", "upper_percent", "credit_percent"]
+        columns = [
+            "contract_id/.id",
+            "lower_percent",
+            "upper_percent",
+            "credit_percent",
+        ]
         cid = str(self.contract.id)
         result = self.call(
-            "sla.credit.band", "load", columns, [[cid, "0", "95", "10"], [cid, "94", "100", "0"]]
+            "sla.credit.band",
+            "load",
+            columns,
+            [[cid, "0", "95", "10"], [cid, "94", "100", "0"]],
         )
         self.assertFalse(result["ids"])
         self.assertIn(
-            "0-95% and 94-100% overlap", " ".join(m["message"] for m in result["messages"])
+            "0-95% and 94-100% overlap",
+            " ".join(m["message"] for m in result["messages"]),
         )
         self.assertEqual(self.table(self.contract), [])
         result = self.call(
-            "sla.credit.band", "load", columns, [[cid, "0", "95", "10"], [cid, "95", "100", "0"]]
+            "sla.credit.band",
+            "load",
+            columns,
+            [[cid, "0", "95", "10"], [cid, "95", "100", "0"]],
         )
         self.assertEqual(len(result["ids"]), 2, result["messages"])
         self.assertEqual(self.table(self.contract), [(0, 95, 10), (95, 100, 0)])
@@ -261,9 +275,14 @@ class TestCreditBandsRpc(HttpCase):
 
     def test_contract_form_saves_its_override_as_one_batch(self):
         self.authenticate("band_accountant", "band_accountant")
+
         def band(lower, upper, credit):
             return Command.create(
-                {"lower_percent": lower, "upper_percent": upper, "credit_percent": credit}
+                {
+                    "lower_percent": lower,
+                    "upper_percent": upper,
+                    "credit_percent": credit,
+                }
             )
 
         self.assertRefused(
