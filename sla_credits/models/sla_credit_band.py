@@ -11,7 +11,10 @@ from ..engine import credit_math
 # cursor, where no caller can set it, unlike the context.
 SAVING_KEY = "sla_credits.band_tables_saving"
 PENDING_KEY = "sla_credits.band_tables_to_check"
-OWNER_FIELDS = {"sla.tier": "credit_band_ids", "contract.contract": "sla_credit_band_ids"}
+OWNER_FIELDS = {
+    "sla.tier": "credit_band_ids",
+    "contract.contract": "sla_credit_band_ids",
+}
 
 
 class SlaCreditBand(models.Model):
@@ -168,10 +171,31 @@ class SlaCreditBand(models.Model):
     # ------------------------------------------------------------------ loading
 
     @api.model
-    def _bands_of(self, records):
-        """{record id: validated bands} for tiers or contracts, in one read."""
+    def _tables_of(self, records):
+        """{record id: its validated bands, or the ValidationError that says
+        what is wrong with them} for tiers or contracts, in one read; a
+        record without bands is left out."""
         field = "contract_id" if records._name == "contract.contract" else "tier_id"
-        result = {}
-        for band in self.sudo().search([(field, "in", records.ids)]):
-            result.setdefault(band[field].id, []).append(band._to_band())
-        return {key: credit_math.validate_bands(bands) for key, bands in result.items()}
+        bands_model = self.sudo()
+        found = defaultdict(bands_model.browse)
+        for band in bands_model.search([(field, "in", records.ids)]):
+            found[band[field].id] |= band
+        tables = {}
+        for owner_id, bands in found.items():
+            try:
+                tables[owner_id] = credit_math.validate_bands(
+                    [band._to_band() for band in bands]
+                )
+            except ValueError as error:
+                tables[owner_id] = self._invalid(bands[0]._owner(), error)
+        return tables
+
+    @api.model
+    def _bands_of(self, records):
+        """{record id: validated bands}; an invalid table raises its
+        ValidationError."""
+        tables = self._tables_of(records)
+        for table in tables.values():
+            if isinstance(table, ValidationError):
+                raise table
+        return tables
