@@ -1,7 +1,9 @@
 from datetime import date, timedelta
 
+import odoorpc
 from freezegun import freeze_time
 
+import odoo
 from odoo import Command
 from odoo.tests import HttpCase, JsonRpcException, tagged
 from odoo.tools import mute_logger
@@ -240,3 +242,32 @@ class TestCreditAccessRpc(HttpCase):
             "contract.contract", "read", silver.ids, ["sla_credit_error"]
         )
         self.assertIn("a gap between 94% and 95%", contract["sla_credit_error"])
+
+    def odoorpc_as(self, login):
+        """An integrator's script: odoorpc logged in as ``login``."""
+        client = odoorpc.ODOO("127.0.0.1", port=odoo.tools.config["http_port"])
+        client.login(self.env.cr.dbname, login, login)
+        return client
+
+    def test_manager_without_accounting_follows_who_decided(self):
+        self.credit.with_user(self.env.ref("base.user_admin")).action_approve()
+        self.env.flush_all()
+        client = self.odoorpc_as("credit_manager")
+        credit = client.env["sla.credit"].browse(self.credit.id)
+        # browse() reads every field of the user the link leads to
+        self.assertEqual(credit.decided_by_id.name, "Mitchell Admin")
+        self.assertEqual(credit.decided_by_id.partner_id.name, "Mitchell Admin")
+        # an automatic approval is signed by OdooBot
+        self.credit.write({"decided_by_id": self.env.ref("base.user_root").id})
+        self.env.flush_all()
+        credit = client.env["sla.credit"].browse(self.credit.id)
+        self.assertEqual(credit.decided_by_id.name, "OdooBot")
+        # the partner's accounting figures stay with accounting users
+        partner_fields = client.env["res.partner"].fields_get()
+        self.assertNotIn("days_sales_outstanding", partner_fields)
+        accountant = self.odoorpc_as("credit_accountant")
+        partner = accountant.env["res.partner"].browse(self.gold_contract.partner_id.id)
+        self.assertEqual(partner.supplier_invoice_count, 0)
+        self.assertIn(
+            "days_sales_outstanding", accountant.env["res.partner"].fields_get()
+        )
