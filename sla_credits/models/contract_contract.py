@@ -9,6 +9,10 @@ MAX_MAINTENANCE_HOURS = 8.0
 MAX_MAINTENANCE_HOURS_TEXT = "8"
 CREDIT_SEQUENCE = 10_000
 SLA_MANAGERS = "helpdesk_mgmt.group_helpdesk_manager"
+# Internal terms and figures of the contract: a customer reading his own
+# contract (portal, RPC) never gets them; every internal user who may read a
+# contract may read what they come from.
+INTERNAL = "base.group_user"
 
 
 class ContractContract(models.Model):
@@ -19,6 +23,7 @@ class ContractContract(models.Model):
         "contract_id",
         string="Credit Bands (override)",
         copy=True,
+        groups=INTERNAL,
         help="Leave empty to use the tier's bands.",
     )
     sla_notice_hours = fields.Float(
@@ -53,38 +58,56 @@ class ContractContract(models.Model):
         "customer the right to terminate.",
     )
     sla_upstream_ids = fields.One2many(
-        "sla.upstream.service", "contract_id", string="Upstream Services", copy=True
+        "sla.upstream.service",
+        "contract_id",
+        string="Upstream Services",
+        copy=True,
+        groups=INTERNAL,
     )
     sla_composite_availability = fields.Float(
         string="Composite Availability (%)",
         digits=(7, 4),
         compute="_compute_sla_composite_availability",
+        groups=INTERNAL,
         help="The best availability the upstream services allow: the product "
         "of their SLAs.",
     )
-    sla_guarantee_warning = fields.Char(compute="_compute_sla_composite_availability")
+    sla_guarantee_warning = fields.Char(
+        compute="_compute_sla_composite_availability", groups=INTERNAL
+    )
     sla_uptime_guarantee = fields.Float(
         related="sla_tier_id.uptime_guarantee", string="Uptime Guarantee (%)"
     )
     sla_service_ids = fields.One2many(
-        "sla.monitored.service", "contract_id", string="Monitored Services"
+        "sla.monitored.service",
+        "contract_id",
+        string="Monitored Services",
+        groups=INTERNAL,
     )
-    sla_incident_ids = fields.One2many("sla.incident", "contract_id")
+    sla_incident_ids = fields.One2many("sla.incident", "contract_id", groups=INTERNAL)
+    # sla_portal lets the customer read his approved and applied credits
     sla_credit_ids = fields.One2many("sla.credit", "contract_id")
-    sla_bonus_ids = fields.One2many("sla.bonus", "contract_id")
-    sla_credit_count = fields.Integer(compute="_compute_sla_credit_counts")
-    sla_incident_count = fields.Integer(compute="_compute_sla_credit_counts")
+    sla_bonus_ids = fields.One2many("sla.bonus", "contract_id", groups=INTERNAL)
+    sla_credit_count = fields.Integer(
+        compute="_compute_sla_credit_counts", groups=INTERNAL
+    )
+    sla_incident_count = fields.Integer(
+        compute="_compute_sla_credit_counts", groups=INTERNAL
+    )
     sla_credit_error = fields.Text(
         string="Credits Not Computed",
         readonly=True,
         copy=False,
+        groups=INTERNAL,
         help="Why the last evaluation could not compute this contract's "
         "service credits. Cleared once an evaluation can.",
     )
     sla_credit_error_period = fields.Date(
-        string="Credits Not Computed For", readonly=True, copy=False
+        string="Credits Not Computed For", readonly=True, copy=False, groups=INTERNAL
     )
-    sla_credit_error_month = fields.Char(compute="_compute_sla_credit_error_month")
+    sla_credit_error_month = fields.Char(
+        compute="_compute_sla_credit_error_month", groups=INTERNAL
+    )
 
     @api.depends("sla_upstream_ids.availability", "sla_tier_id.uptime_guarantee")
     def _compute_sla_composite_availability(self):
