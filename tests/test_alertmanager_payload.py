@@ -7,6 +7,7 @@ registry is needed. Payloads follow Alertmanager's documented webhook format
 
 import copy
 import importlib.util
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -330,3 +331,55 @@ def test_payload_error_is_a_value_error():
     assert isinstance(error, ValueError)
     assert error.status == 422
     assert str(error) == "nope"
+
+
+# ---------------------------------------------------------------- load_body
+
+
+def _nested(depth):
+    value = []
+    for _level in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_load_body_reads_a_payload():
+    data = payload(alert())
+    assert ap.load_body(json.dumps(data).encode()) == data
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"version=4", b'{"version": "4", "alerts": [', b"\xff\xfe{}"]
+)
+def test_load_body_rejects_what_is_not_json(body):
+    with pytest.raises(ap.PayloadError) as info:
+        ap.load_body(body)
+    assert info.value.status == 400
+    assert str(info.value) == "The body is not JSON."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # beyond what Python's parser can recurse into
+        b"[" * 50_000,
+        b"[" * 50_000 + b"]" * 50_000,
+        b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+        # within it, but far deeper than any Alertmanager payload
+        b"[" * 100 + b"]" * 100,
+        json.dumps(payload(alert(labels={"service": _nested(40)}))).encode(),
+    ],
+)
+def test_load_body_rejects_deep_nesting(body):
+    with pytest.raises(ap.PayloadError) as info:
+        ap.load_body(body)
+    assert info.value.status == 400
+    assert "nested more than 32 levels" in str(info.value)
+
+
+def test_load_body_accepts_nesting_up_to_the_limit():
+    depth = ap.MAX_DEPTH
+    assert ap.load_body(b"[" * depth + b"]" * depth) is not None
+    # brackets inside strings are text, not nesting
+    text = json.dumps({"a": "[" * 1000})
+    assert ap.load_body(text.encode()) == {"a": "[" * 1000}

@@ -104,11 +104,33 @@ def test_rates_outside_0_100_are_refused(rate):
         ([Band(0, 101, 0, False)], "above 100"),
         ([Band(0, 0, 0, False), Band(0, 100, 0, False)], "lower bound"),
         ([Band(0, 100, 120, False)], "between 0 and 100"),
+        ([Band(0, 100, -5, False)], "credit -5% must be between 0 and 100"),
+        ([Band(0, 100, 250, False)], "credit 250% must be between 0 and 100"),
+        ([Band(-5, 100, 0, False)], "band -5-100%: -5% is below 0%"),
+        ([Band(95, 90, 0, False), Band(0, 100, 0, False)], "95-90%: the lower"),
     ],
 )
 def test_invalid_bands_are_refused(bands, message):
     with pytest.raises(ValueError, match=message):
         cm.validate_bands(bands)
+
+
+@pytest.mark.parametrize(
+    ("band", "message"),
+    [
+        (Band(-1, 50, 0, False), "below 0%"),
+        (Band(50, 100.5, 0, False), "100.5% is above 100%"),
+        (Band(50, 50, 0, False), "lower bound must be below"),
+        (Band(0, 50, 100.001, False), "between 0 and 100"),
+    ],
+)
+def test_one_band_is_checked_alone(band, message):
+    with pytest.raises(ValueError, match=message):
+        cm.check_band(band)
+
+
+def test_one_band_as_decimals():
+    assert cm.check_band(Band(0, 85.5, 20, 1)) == Band(D(0), D("85.5"), D(20), True)
 
 
 def test_custom_bands_in_any_order():

@@ -8,6 +8,8 @@ from ..engine import cycle_math
 from .sla_tier import DEDICATED_CONTACTS
 
 BASELINE_MONTHS = 6
+# Who may read contract lines and modifications (OCA contract's access rights)
+CONTRACT_LINE_READERS = "account.group_account_invoice,base.group_portal"
 # Read with the contract look-up itself, since a ticket create needs them all.
 SLA_POLICY_FIELDS = [
     "commercial_partner_id",
@@ -82,6 +84,22 @@ class ContractContract(models.Model):
         "and the customer never sees it.",
     )
     sla_ticket_count = fields.Integer(compute="_compute_sla_ticket_count")
+
+    # Helpdesk users read contracts (this addon's access rights) and
+    # customers their own (OCA contract's): every field of a contract must
+    # then be readable by them, as a script reading it in full (odoorpc's
+    # browse()) does, or be hidden from them. Harmless derived values are
+    # computed as superuser; what comes from records they may not read
+    # (contract lines, modifications, activities) is left to those who may.
+    currency_id = fields.Many2one(compute_sudo=True)
+    pricelist_id_domain = fields.Binary(compute_sudo=True)
+    invoice_count = fields.Integer(compute_sudo=True)
+    create_invoice_visibility = fields.Boolean(compute_sudo=True)
+    contract_line_ids = fields.One2many(groups=CONTRACT_LINE_READERS)
+    contract_line_fixed_ids = fields.One2many(groups=CONTRACT_LINE_READERS)
+    modification_ids = fields.One2many(groups=CONTRACT_LINE_READERS)
+    activity_exception_decoration = fields.Selection(groups="base.group_user")
+    activity_exception_icon = fields.Char(groups="base.group_user")
 
     @api.depends("sla_tier_id")
     def _compute_sla_calendar_id(self):

@@ -10,6 +10,10 @@ from collections import namedtuple
 from datetime import UTC, datetime
 
 MAX_BODY = 1024 * 1024
+# An Alertmanager payload is four levels deep (payload, alerts, alert,
+# labels); anything much deeper is not one, and deep enough nesting makes
+# Python's own JSON parser, or any code walking the result, recurse too far.
+MAX_DEPTH = 32
 # Alertmanager's "zero" time, sent as endsAt of a firing alert.
 ZERO_TIME_PREFIX = "0001-01-01"
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -21,6 +25,41 @@ class PayloadError(ValueError):
     def __init__(self, status, message):
         super().__init__(message)
         self.status = status
+
+
+def load_body(body):
+    """The JSON document in ``body`` (bytes), or :class:`PayloadError` 400."""
+    try:
+        document = json.loads(body)
+    except RecursionError as error:
+        raise PayloadError(400, _too_deep()) from error
+    except ValueError as error:  # UnicodeDecodeError included
+        raise PayloadError(400, "The body is not JSON.") from error
+    if _depth_exceeds(document, MAX_DEPTH):
+        raise PayloadError(400, _too_deep())
+    return document
+
+
+def _too_deep():
+    return f"The payload is nested more than {MAX_DEPTH} levels deep."
+
+
+def _depth_exceeds(document, limit):
+    """Whether ``document`` nests lists or objects deeper than ``limit``;
+    walked with a stack, never by recursion."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def parse_time(value, field):

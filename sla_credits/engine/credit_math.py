@@ -50,38 +50,41 @@ def format_percent(value):
     return f"{value.normalize():f}"
 
 
+def check_band(band):
+    """``band`` with Decimal figures, or ``ValueError``: its bounds within
+    0-100%, the lower below the upper, and a credit between 0 and 100%."""
+    pct = format_percent
+    band = Band(
+        to_decimal(band.lower),
+        to_decimal(band.upper),
+        to_decimal(band.credit_percent),
+        bool(band.right_to_terminate),
+    )
+    name = f"Compliance band {pct(band.lower)}-{pct(band.upper)}%"
+    if band.lower < ZERO:
+        raise ValueError(f"{name}: {pct(band.lower)}% is below 0%.")
+    if band.upper > HUNDRED:
+        raise ValueError(f"{name}: {pct(band.upper)}% is above 100%.")
+    if not band.lower < band.upper:
+        raise ValueError(f"{name}: the lower bound must be below the upper bound.")
+    if not ZERO <= band.credit_percent <= HUNDRED:
+        raise ValueError(
+            f"{name}: the credit {pct(band.credit_percent)}% must be between 0 "
+            "and 100%."
+        )
+    return band
+
+
 def validate_bands(bands):
     """The bands sorted from the lowest rate up, or ``ValueError``.
 
-    Bands must cover 0-100% with no gap and no overlap, each with a lower
-    bound below its upper bound and a credit between 0 and 100%.
+    Bands must cover 0-100% with no gap and no overlap, each passing
+    :func:`check_band`.
     """
     pct = format_percent
-    bands = sorted(
-        (
-            Band(
-                to_decimal(b.lower),
-                to_decimal(b.upper),
-                to_decimal(b.credit_percent),
-                bool(b.right_to_terminate),
-            )
-            for b in bands
-        ),
-        key=lambda b: (b.lower, b.upper),
-    )
+    bands = sorted((check_band(b) for b in bands), key=lambda b: (b.lower, b.upper))
     if not bands:
         raise ValueError("Compliance bands: at least one band is needed.")
-    for band in bands:
-        if not band.lower < band.upper:
-            raise ValueError(
-                f"Compliance band {pct(band.lower)}-{pct(band.upper)}%: "
-                "the lower bound must be below the upper bound."
-            )
-        if not ZERO <= band.credit_percent <= HUNDRED:
-            raise ValueError(
-                f"Compliance band {pct(band.lower)}-{pct(band.upper)}%: the credit "
-                f"{pct(band.credit_percent)}% must be between 0 and 100%."
-            )
     if bands[0].lower != ZERO:
         raise ValueError(
             f"Compliance bands: rates from 0 to {pct(bands[0].lower)}% are not covered."
@@ -90,8 +93,6 @@ def validate_bands(bands):
         raise ValueError(
             f"Compliance bands: rates from {pct(bands[-1].upper)}% to 100% "
             "are not covered."
-            if bands[-1].upper < HUNDRED
-            else f"Compliance bands: {pct(bands[-1].upper)}% is above 100%."
         )
     for low, high in itertools.pairwise(bands):
         if low.upper < high.lower:

@@ -8,6 +8,11 @@ from ..engine import credit_math
 MAX_MAINTENANCE_HOURS = 8.0
 MAX_MAINTENANCE_HOURS_TEXT = "8"
 CREDIT_SEQUENCE = 10_000
+SLA_MANAGERS = "helpdesk_mgmt.group_helpdesk_manager"
+# Internal terms and figures of the contract: a customer reading his own
+# contract (portal, RPC) never gets them; every internal user who may read a
+# contract may read what they come from.
+INTERNAL = "base.group_user"
 
 
 class ContractContract(models.Model):
@@ -18,6 +23,7 @@ class ContractContract(models.Model):
         "contract_id",
         string="Credit Bands (override)",
         copy=True,
+        groups=INTERNAL,
         help="Leave empty to use the tier's bands.",
     )
     sla_notice_hours = fields.Float(
@@ -52,27 +58,56 @@ class ContractContract(models.Model):
         "customer the right to terminate.",
     )
     sla_upstream_ids = fields.One2many(
-        "sla.upstream.service", "contract_id", string="Upstream Services", copy=True
+        "sla.upstream.service",
+        "contract_id",
+        string="Upstream Services",
+        copy=True,
+        groups=INTERNAL,
     )
     sla_composite_availability = fields.Float(
         string="Composite Availability (%)",
         digits=(7, 4),
         compute="_compute_sla_composite_availability",
+        groups=INTERNAL,
         help="The best availability the upstream services allow: the product "
         "of their SLAs.",
     )
-    sla_guarantee_warning = fields.Char(compute="_compute_sla_composite_availability")
+    sla_guarantee_warning = fields.Char(
+        compute="_compute_sla_composite_availability", groups=INTERNAL
+    )
     sla_uptime_guarantee = fields.Float(
         related="sla_tier_id.uptime_guarantee", string="Uptime Guarantee (%)"
     )
     sla_service_ids = fields.One2many(
-        "sla.monitored.service", "contract_id", string="Monitored Services"
+        "sla.monitored.service",
+        "contract_id",
+        string="Monitored Services",
+        groups=INTERNAL,
     )
-    sla_incident_ids = fields.One2many("sla.incident", "contract_id")
+    sla_incident_ids = fields.One2many("sla.incident", "contract_id", groups=INTERNAL)
+    # sla_portal lets the customer read his approved and applied credits
     sla_credit_ids = fields.One2many("sla.credit", "contract_id")
-    sla_bonus_ids = fields.One2many("sla.bonus", "contract_id")
-    sla_credit_count = fields.Integer(compute="_compute_sla_credit_counts")
-    sla_incident_count = fields.Integer(compute="_compute_sla_credit_counts")
+    sla_bonus_ids = fields.One2many("sla.bonus", "contract_id", groups=INTERNAL)
+    sla_credit_count = fields.Integer(
+        compute="_compute_sla_credit_counts", groups=INTERNAL
+    )
+    sla_incident_count = fields.Integer(
+        compute="_compute_sla_credit_counts", groups=INTERNAL
+    )
+    sla_credit_error = fields.Text(
+        string="Credits Not Computed",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
+        help="Why the last evaluation could not compute this contract's "
+        "service credits. Cleared once an evaluation can.",
+    )
+    sla_credit_error_period = fields.Date(
+        string="Credits Not Computed For", readonly=True, copy=False, groups=INTERNAL
+    )
+    sla_credit_error_month = fields.Char(
+        compute="_compute_sla_credit_error_month", groups=INTERNAL
+    )
 
     @api.depends("sla_upstream_ids.availability", "sla_tier_id.uptime_guarantee")
     def _compute_sla_composite_availability(self):
@@ -94,6 +129,14 @@ class ContractContract(models.Model):
                 )
                 if upstream and guarantee and guarantee > float(composite)
                 else False
+            )
+
+    @api.depends("sla_credit_error_period")
+    def _compute_sla_credit_error_month(self):
+        for contract in self:
+            period = contract.sla_credit_error_period
+            contract.sla_credit_error_month = (
+                format_date(self.env, period, date_format="MMMM y") if period else False
             )
 
     def _compute_sla_credit_counts(self):
@@ -143,12 +186,80 @@ class ContractContract(models.Model):
                     )
                 )
 
-    @api.constrains("sla_credit_band_ids")
-    def _check_sla_credit_bands(self):
-        for contract in self:
-            self.env["sla.credit.band"]._check_owner_bands(
-                contract, contract.sla_credit_band_ids
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["sla.credit.band"]._sla_saving_tables():
+            return super().create(vals_list)
+
+    def write(self, vals):
+        with self.env["sla.credit.band"]._sla_saving_tables():
+            return super().write(vals)
+
+    def _sla_credit_owner(self):
+        """Who hears about this contract's credits: its account manager,
+        else its responsible, else its helpdesk team's leader, else the
+        company's first helpdesk manager."""
+        self.ensure_one()
+        user = self.sla_account_manager_id or self.user_id or self.sla_team_id.user_id
+        if user:
+            return user
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("groups_id", "in", self.env.ref(SLA_MANAGERS).id),
+                    ("share", "=", False),
+                    ("company_ids", "in", self.company_id.ids),
+                ],
+                order="id",
+                limit=1,
             )
+        ) or self.env.user
+
+    def _sla_record_credit_errors(self, period, errors):
+        """Keep on each contract why its credits of ``period`` could not be
+        computed ({contract id: reason}), and give its account manager an
+        activity once per reason, not at every run; clear the reason of the
+        contracts that could be computed."""
+        contracts = self.sudo().with_context(mail_notrack=True)
+        computed = contracts.filtered(
+            lambda c: c.id not in errors and c.sla_credit_error
+        )
+        computed.write({"sla_credit_error": False, "sla_credit_error_period": False})
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        month = format_date(self.env, period, date_format="MMMM y")
+        activities = []
+        for contract in contracts.filtered(lambda c: c.id in errors):
+            reason = errors[contract.id]
+            is_new = contract.sla_credit_error != reason
+            contract.write(
+                {"sla_credit_error": reason, "sla_credit_error_period": period}
+            )
+            if not is_new:
+                continue
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": contract.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": contract._sla_credit_owner().id,
+                    "summary": self.env._("Service credits not computed"),
+                    "note": self.env._(
+                        "The service credits of %(month)s could not be computed: "
+                        "%(reason)s Fix it, then compute the month again "
+                        "(Compute credits on the contract).",
+                        month=month,
+                        reason=reason,
+                    ),
+                    "date_deadline": fields.Date.context_today(self),
+                }
+            )
+        if activities:
+            self.env["mail.activity"].sudo().with_context(
+                mail_activity_quick_update=True
+            ).create(activities)
 
     def _sla_flag_right_to_terminate(self, credit_recs):
         """Flag the contracts and give each account manager an activity."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import format_amount, format_date
 
@@ -113,20 +114,31 @@ class SlaCreditEvaluation(models.AbstractModel):
         """Credits of ``period`` (first day of a month) for ``contracts``,
         corrections of their closed months, and the quarter's bonuses when
         ``period`` ends one. Returns the credits of the period."""
+        return self._evaluate_batch(contracts, period)[0]
+
+    @api.model
+    def _evaluate_batch(self, contracts, period):
+        """:meth:`_evaluate`, returning ``(credits, {contract id: why it could
+        not be evaluated})``. The reason is also kept on the contract, and
+        its account manager told once."""
         period = month_start(period)
         contracts = contracts.sudo().filtered(
             lambda c: c.contract_type == "sale" and c.sla_tier_id
         )
         if not contracts:
-            return self.env["sla.credit"]
+            return self.env["sla.credit"], {}
         now = fields.Datetime.now()
-        credit_recs = self._evaluate_period(contracts, period, now)
-        self._evaluate_corrections(contracts, period, now)
+        credit_recs, errors = self._evaluate_period(contracts, period, now)
+        for contract_id, reason in self._evaluate_corrections(
+            contracts, period, now
+        ).items():
+            errors.setdefault(contract_id, reason)
         if period.month % 3 == 0:
             self.env["sla.bonus"]._evaluate(
                 contracts, period - relativedelta(months=2), now
             )
-        return credit_recs
+        contracts._sla_record_credit_errors(period, errors)
+        return credit_recs, errors
 
     # ------------------------------------------------------------------ loaders
 
@@ -185,11 +197,12 @@ class SlaCreditEvaluation(models.AbstractModel):
 
     @api.model
     def _load_bands(self, contracts):
-        """{contract id: bands}: the contract's own, else its tier's, else the
-        standard table."""
+        """{contract id: bands, or the ValidationError saying why they cannot
+        be used}: the contract's own, else its tier's, else the standard
+        table."""
         band_model = self.env["sla.credit.band"]
-        own = band_model._bands_of(contracts)
-        tiers = band_model._bands_of(contracts.sla_tier_id)
+        own = band_model._tables_of(contracts)
+        tiers = band_model._tables_of(contracts.sla_tier_id)
         return {
             contract.id: own.get(contract.id)
             or tiers.get(contract.sla_tier_id.id)
@@ -201,19 +214,17 @@ class SlaCreditEvaluation(models.AbstractModel):
 
     @api.model
     def _figures(self, contracts, period, now):
-        """{contract id: credit values} for the month starting ``period``;
-        a contract whose figures cannot be computed is logged and left out."""
+        """``({contract id: credit values}, {contract id: why its figures
+        cannot be computed})`` for the month starting ``period``: one
+        contract's bad data never stops the others'."""
         end = period + relativedelta(months=1)
         start_dt = datetime.combine(period, datetime.min.time())
         end_dt = datetime.combine(end, datetime.min.time())
         compliance = self._load_compliance(contracts, period, end)
         incidents = self.env["sla.incident"]._load_for(contracts, start_dt, end_dt)
         fees = self._load_fees(contracts, period, end)
-        try:
-            bands = self._load_bands(contracts)
-        except ValueError:
-            bands = {}
-        result = {}
+        bands = self._load_bands(contracts)
+        result, errors = {}, {}
         for contract in contracts:
             try:
                 result[contract.id] = self._contract_figures(
@@ -226,14 +237,25 @@ class SlaCreditEvaluation(models.AbstractModel):
                     fee=fees.get(contract.id, Decimal(0)),
                     bands=bands.get(contract.id),
                 )
+            except (UserError, ValueError) as error:
+                # ValidationError included: bad data, which the manager fixes
+                errors[contract.id] = str(error)
+                _logger.warning(
+                    "SLA credits: %s for %s could not be computed: %s",
+                    contract.display_name,
+                    period,
+                    error,
+                )
             except Exception:
-                # One contract's bad data must not stop the others' credits.
+                errors[contract.id] = self.env._(
+                    "An unexpected error, written to the server log."
+                )
                 _logger.exception(
                     "SLA credits: %s for %s could not be computed",
                     contract.display_name,
                     period,
                 )
-        return result
+        return result, errors
 
     def _contract_figures(
         self, contract, period, end, now, *, compliance, incidents, fee, bands
@@ -244,6 +266,8 @@ class SlaCreditEvaluation(models.AbstractModel):
         speaking = self.with_context(lang=contract.partner_id.lang or self.env.lang)
         if bands is None:
             bands = self._load_bands(contract)[contract.id]
+        if isinstance(bands, Exception):
+            raise bands
         tickets, within = compliance
         currency = contract.currency_id or contract.company_id.currency_id
         tier = contract.sla_tier_id
@@ -372,8 +396,9 @@ class SlaCreditEvaluation(models.AbstractModel):
 
     @api.model
     def _evaluate_period(self, contracts, period, now):
+        """``(the period's credits, {contract id: why it has none})``."""
         credit_model = self.env["sla.credit"].sudo()
-        figures = self._figures(contracts, period, now)
+        figures, errors = self._figures(contracts, period, now)
         existing = credit_model.search(
             [
                 ("contract_id", "in", list(figures)),
@@ -394,7 +419,7 @@ class SlaCreditEvaluation(models.AbstractModel):
         credit_recs = (existing | created).exists()
         fresh = created | changed
         self._after_compute(fresh)
-        return credit_recs
+        return credit_recs, errors
 
     @api.model
     def _differs(self, credit, values):
@@ -492,7 +517,8 @@ class SlaCreditEvaluation(models.AbstractModel):
     def _evaluate_corrections(self, contracts, period, now):
         """Closed credits of earlier months re-checked against today's clocks
         and incidents: a difference is booked as an adjustment in ``period``,
-        never by rewriting the closed credit."""
+        never by rewriting the closed credit. Returns {contract id: why a
+        closed month could not be re-checked}."""
         credit_model = self.env["sla.credit"].sudo()
         closed = credit_model.search(
             [
@@ -509,7 +535,7 @@ class SlaCreditEvaluation(models.AbstractModel):
             ]
         )
         if not closed:
-            return
+            return {}
         # Another evaluation checking the same closed credits at the same time
         # (another month's run, a button) now fails on this row instead of
         # booking the same correction twice.
@@ -521,13 +547,17 @@ class SlaCreditEvaluation(models.AbstractModel):
         adjustments = credit_model.search(
             [("corrects_id", "in", closed.ids), ("kind", "=", KIND_ADJUSTMENT)]
         )
+        errors = {}
         for month in sorted(set(closed.mapped("period_start"))):
             in_month = closed.filtered(lambda c, m=month: c.period_start == m)
-            figures = self._figures(in_month.contract_id, month, now)
+            figures, month_errors = self._figures(in_month.contract_id, month, now)
+            for contract_id, reason in month_errors.items():
+                errors.setdefault(contract_id, reason)
             for credit in in_month:
                 values = figures.get(credit.contract_id.id)
                 if values is not None:
                     self._correct(credit, values, period, now, adjustments)
+        return errors
 
     @api.model
     def _correct(self, credit, values, period, now, adjustments):

@@ -2,12 +2,27 @@ import logging
 import secrets
 
 import psycopg2
+from passlib.context import CryptContext
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
+
+# As Odoo's API keys: only a salted hash of the token is stored, with its
+# first characters to find it. A random 256-bit token needs no slow hash.
+TOKEN_BYTES = 32
+PREFIX_SIZE = 8
+TOKEN_CRYPT_CONTEXT = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=6000)
+# Verified when no service has the prefix, so that a wrong token costs as
+# long as a right one.
+_DUMMY_HASH = TOKEN_CRYPT_CONTEXT.hash("no service has this token")
+
+
+def hash_token(token):
+    """(prefix, hash) to store for ``token``."""
+    return token[:PREFIX_SIZE], TOKEN_CRYPT_CONTEXT.hash(token)
 
 
 class SlaMonitoredService(models.Model):
@@ -39,19 +54,23 @@ class SlaMonitoredService(models.Model):
         required=True,
         help="The value of that label for this service, e.g. api-eu.",
     )
-    token = fields.Char(
+    token_prefix = fields.Char(
+        string="Token",
         copy=False,
         readonly=True,
+        index=True,
         groups="helpdesk_mgmt.group_helpdesk_manager",
-        default=lambda self: secrets.token_urlsafe(32),
-        help="Secret the monitoring sends as a bearer token: keep it private.",
+        help="The first characters of the webhook token, to recognise it. The "
+        "token itself is shown once, when it is issued, and never stored.",
+    )
+    token_hash = fields.Char(
+        copy=False, readonly=True, prefetch=False, groups="base.group_system"
     )
     webhook_url = fields.Char(compute="_compute_webhook_url")
     incident_ids = fields.One2many("sla.incident", "service_id")
     incident_count = fields.Integer(compute="_compute_incident_count")
 
     _sql_constraints = [
-        ("token_uniq", "unique(token)", "Two services cannot share a token."),
         (
             "label_uniq",
             "unique(contract_id, alert_label, alert_value)",
@@ -73,13 +92,38 @@ class SlaMonitoredService(models.Model):
             service.incident_count = counts.get(service.id, 0)
 
     def action_regenerate_token(self):
-        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+        """Issue a new token and show it, once: only its hash is kept."""
+        self.ensure_one()
+        token = self._sla_issue_token()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Webhook Token"),
+            "res_model": "sla.monitored.service.token",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_service_name": self.display_name,
+                "default_token": token,
+            },
+        }
+
+    def _sla_issue_token(self):
+        """A new token for this service, replacing the old one; returned,
+        never stored."""
+        self.ensure_one()
+        if not (
+            self.env.su
+            or self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager")
+        ):
             raise AccessError(
                 self.env._("Only helpdesk managers issue monitoring tokens.")
             )
-        for service in self:
-            service.sudo().token = secrets.token_urlsafe(32)
-            service.message_post(body=self.env._("A new webhook token was issued."))
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        prefix, token_hash = hash_token(token)
+        self.sudo().write({"token_prefix": prefix, "token_hash": token_hash})
+        # a note in the history, which needs no e-mail address of its author
+        self._message_log(body=self.env._("A new webhook token was issued."))
+        return token
 
     def action_view_incidents(self):
         self.ensure_one()
@@ -95,14 +139,23 @@ class SlaMonitoredService(models.Model):
 
     @api.model
     def _by_token(self, token):
-        """The service holding ``token``, archived or not, or an empty recordset."""
-        if not token:
-            return self.browse()
-        return (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("token", "=", token)], limit=1)
-        )
+        """The service holding ``token``, archived or not, or an empty
+        recordset; compared in constant time."""
+        candidates = self.browse()
+        if token and len(token) > PREFIX_SIZE:
+            candidates = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search_fetch(
+                    [("token_prefix", "=", token[:PREFIX_SIZE])], ["token_hash"]
+                )
+            )
+        for service in candidates:
+            if TOKEN_CRYPT_CONTEXT.verify(token, service.token_hash):
+                return service
+        if not candidates:
+            TOKEN_CRYPT_CONTEXT.verify(token or "", _DUMMY_HASH)
+        return self.browse()
 
     def _sla_apply_alerts(self, alerts):
         """Open, close or leave each alert's incident; returns the counts."""

@@ -14,7 +14,11 @@ class SlaTier(models.Model):
         "below 85% 20% and the right to terminate.",
     )
 
-    @api.constrains("credit_band_ids")
-    def _check_credit_bands(self):
-        for tier in self:
-            self.env["sla.credit.band"]._check_owner_bands(tier, tier.credit_band_ids)
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["sla.credit.band"]._sla_saving_tables():
+            return super().create(vals_list)
+
+    def write(self, vals):
+        with self.env["sla.credit.band"]._sla_saving_tables():
+            return super().write(vals)

@@ -5,3 +5,4 @@ from . import test_credit_tour
 from . import test_credit_access
 from . import test_tier_whatif
 from . import test_agreement
+from . import test_credit_bands

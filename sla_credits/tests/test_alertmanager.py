@@ -5,14 +5,23 @@ posted as JSON with the monitored service's bearer token, as Alertmanager
 does. Every rejected payload must leave the incidents as they were.
 """
 
+import importlib.util
 import json
 from datetime import date, datetime
+from pathlib import Path
 from unittest.mock import patch
 
 import psycopg2.errors
 
-from odoo.tests import HttpCase, tagged
-from odoo.tools import SQL
+from odoo import Command
+from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tools import SQL, mute_logger
+
+from ..models.sla_monitored_service import TOKEN_CRYPT_CONTEXT
+
+MIGRATION = (
+    Path(__file__).parents[1] / "migrations" / "18.0.1.1.0" / "post-migration.py"
+)
 
 URL = "/sla/alertmanager"
 ZERO = "0001-01-01T00:00:00Z"
@@ -104,9 +113,24 @@ class TestAlertmanagerWebhook(HttpCase):
                 "name": "Retired API",
                 "contract_id": cls.contract_eu.id,
                 "alert_value": "api-old",
-                "active": False,
             }
         )
+        cls.token_eu = cls.service_eu._sla_issue_token()
+        cls.token_us = cls.service_us._sla_issue_token()
+        cls.token_old = cls.service_old._sla_issue_token()
+        cls.service_old.active = False
+        for login, group in (
+            ("webhook_manager", "helpdesk_mgmt.group_helpdesk_manager"),
+            ("webhook_agent", "helpdesk_mgmt.group_helpdesk_user"),
+        ):
+            cls.env["res.users"].with_context(no_reset_password=True).create(
+                {
+                    "name": login,
+                    "login": login,
+                    "password": login,
+                    "groups_id": [Command.set([cls.env.ref(group).id])],
+                }
+            )
         last = cls.env["sla.incident"].search([], order="id desc", limit=1)
         cls.last_incident_id = last.id or 0
 
@@ -120,7 +144,7 @@ class TestAlertmanagerWebhook(HttpCase):
             "User-Agent": "Alertmanager/0.27.0",
         }
         if authorization is None:
-            authorization = f"Bearer {token or self.service_eu.token}"
+            authorization = f"Bearer {token or self.token_eu}"
         if authorization is not False:
             headers["Authorization"] = authorization
         data = body if isinstance(body, bytes) else json.dumps(body)
@@ -302,7 +326,7 @@ class TestAlertmanagerWebhook(HttpCase):
             self.assertRejected(response, 401)
 
     def test_wrong_token(self):
-        token = self.service_eu.token
+        token = self.token_eu
         for authorization in (
             "Bearer not-the-token",
             f"Bearer {token[:-1]}",
@@ -314,21 +338,15 @@ class TestAlertmanagerWebhook(HttpCase):
             self.assertRejected(response, 401)
 
     def test_archived_service(self):
-        self.assertTrue(self.service_old.token)
-        response = self.post(
-            payload(alert(service="api-old")), token=self.service_old.token
-        )
+        self.assertTrue(self.token_old)
+        response = self.post(payload(alert(service="api-old")), token=self.token_old)
         self.assertRejected(response, 403)
 
     def test_each_service_writes_only_its_own_incidents(self):
-        self.assertNotEqual(self.service_eu.token, self.service_us.token)
-        response = self.post(
-            payload(alert(service="api-us")), token=self.service_us.token
-        )
+        self.assertNotEqual(self.token_eu, self.token_us)
+        response = self.post(payload(alert(service="api-us")), token=self.token_us)
         self.assertEqual(response.json()["opened"], 1)
-        response = self.post(
-            payload(alert(service="api-eu")), token=self.service_eu.token
-        )
+        response = self.post(payload(alert(service="api-eu")), token=self.token_eu)
         self.assertEqual(response.json()["opened"], 1)
         incidents = self.incidents()
         self.assertEqual(len(incidents), 2)
@@ -341,19 +359,108 @@ class TestAlertmanagerWebhook(HttpCase):
         # one service's token cannot close, or open, the other's
         before = self.snapshot()
         response = self.post(
-            payload(alert("resolved", service="api-us")), token=self.service_eu.token
+            payload(alert("resolved", service="api-us")), token=self.token_eu
         )
         self.assertRejected(response, 422, before)
         response = self.post(
-            payload(alert("resolved", service="api-eu")), token=self.service_us.token
+            payload(alert("resolved", service="api-eu")), token=self.token_us
         )
         self.assertRejected(response, 422, before)
         # and each closes its own
-        self.post(
-            payload(alert("resolved", service="api-us")), token=self.service_us.token
-        )
+        self.post(payload(alert("resolved", service="api-us")), token=self.token_us)
         closed = self.incidents().filtered("end_at")
         self.assertEqual(closed.service_id, self.service_us)
+
+    def call(self, model, method, *args, **kwargs):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def stored_row(self, service):
+        """The service's row as PostgreSQL holds it, every column as text."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT row_to_json(s)::text FROM sla_monitored_service s WHERE id = %s",
+            service.ids,
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_token_is_shown_once_and_only_its_hash_kept(self):
+        service = self.service_us
+        self.assertNotIn(self.token_us, self.stored_row(service))
+        self.authenticate("webhook_manager", "webhook_manager")
+        # a new token, shown in the dialog the button opens
+        action = self.call(
+            "sla.monitored.service", "action_regenerate_token", service.ids
+        )
+        self.assertEqual(action["res_model"], "sla.monitored.service.token")
+        token = action["context"]["default_token"]
+        self.assertGreaterEqual(len(token), 40)
+        shown = self.call(
+            "sla.monitored.service.token",
+            "default_get",
+            ["token", "service_name"],
+            context=action["context"],
+        )
+        self.assertEqual(shown, {"token": token, "service_name": "API America"})
+        # never readable again: not over RPC, not in the database
+        fields = self.call("sla.monitored.service", "fields_get", [], ["type"])
+        self.assertNotIn("token_hash", fields)
+        [values] = self.call("sla.monitored.service", "read", service.ids, list(fields))
+        self.assertNotIn(token, json.dumps(values))
+        self.assertEqual(values["token_prefix"], token[:8])
+        self.assertNotIn(token, self.stored_row(service))
+        service.invalidate_recordset()
+        self.assertTrue(TOKEN_CRYPT_CONTEXT.verify(token, service.sudo().token_hash))
+        # the new token works, the old one no longer does
+        response = self.post(payload(alert(service="api-us")), token=token)
+        self.assertEqual(response.json()["opened"], 1)
+        before = self.snapshot()
+        response = self.post(
+            payload(alert("resolved", service="api-us")), token=self.token_us
+        )
+        self.assertRejected(response, 401, before)
+
+    def test_only_managers_issue_tokens(self):
+        self.authenticate("webhook_agent", "webhook_agent")
+        fields = self.call("sla.monitored.service", "fields_get", [], ["type"])
+        self.assertNotIn("token_prefix", fields)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:
+            self.call(
+                "sla.monitored.service", "action_regenerate_token", self.service_eu.ids
+            )
+        self.assertEqual(str(caught.exception), "odoo.exceptions.AccessError")
+        response = self.post(payload(alert()), token=self.token_eu)
+        self.assertEqual(response.status_code, 200, response.text)
+
+    def test_migration_keeps_existing_tokens_working(self):
+        # A database from before: the token in plain text, no hash.
+        legacy = "plain-token-from-version-18.0.1.0.0-abcdefghijklmnop"
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("ALTER TABLE sla_monitored_service ADD COLUMN token varchar")
+        cr.execute(
+            "UPDATE sla_monitored_service SET token = %s, token_prefix = NULL, "
+            "token_hash = NULL WHERE id = %s",
+            [legacy, self.service_eu.id],
+        )
+        spec = importlib.util.spec_from_file_location(
+            "sla_credits_migration", MIGRATION
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertNotIn(legacy, self.stored_row(self.service_eu))
+        cr.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'sla_monitored_service' AND column_name = 'token'"
+        )
+        self.assertFalse(cr.fetchall())
+        response = self.post(payload(alert()), token=legacy)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["opened"], 1)
 
     def test_same_fingerprint_on_two_services(self):
         # Two Alertmanagers, or two customers' alerts with equal labels: the
@@ -361,7 +468,7 @@ class TestAlertmanagerWebhook(HttpCase):
         self.post(payload(alert(fingerprint="shared")))
         self.post(
             payload(alert(service="api-us", fingerprint="shared")),
-            token=self.service_us.token,
+            token=self.token_us,
         )
         self.assertEqual(
             self.incidents().mapped("service_id"), self.service_eu | self.service_us
@@ -395,6 +502,23 @@ class TestAlertmanagerWebhook(HttpCase):
             response = self.post(body)
             self.assertRejected(response, 400, before)
 
+    def test_deeply_nested_json(self):
+        # A JSON 400 like any bad payload, not a server error.
+        self.post(payload(alert()))
+        before = self.snapshot()
+        nested_label = alert("resolved")
+        nested_label["labels"]["service"] = json.loads("[" * 40 + "]" * 40)
+        for body in (
+            b"[" * 50_000,
+            b"[" * 50_000 + b"]" * 50_000,
+            b'{"version": "4", "alerts": ' + b"[" * 50_000,
+            payload(nested_label),
+        ):
+            with self.assertNoLogs("odoo.http", level="ERROR"):
+                response = self.post(body)
+            self.assertRejected(response, 400, before)
+            self.assertIn("nested", response.json()["error"])
+
     def test_invalid_payload(self):
         self.post(payload(alert()))
         before = self.snapshot()
@@ -423,7 +547,7 @@ class TestAlertmanagerWebhook(HttpCase):
             URL,
             data=chunks,
             headers={
-                "Authorization": f"Bearer {self.service_eu.token}",
+                "Authorization": f"Bearer {self.token_eu}",
                 "Content-Type": "application/json",
             },
         )
@@ -432,7 +556,7 @@ class TestAlertmanagerWebhook(HttpCase):
 
     def test_get_is_not_allowed(self):
         response = self.url_open(
-            URL, headers={"Authorization": f"Bearer {self.service_eu.token}"}
+            URL, headers={"Authorization": f"Bearer {self.token_eu}"}
         )
         self.assertEqual(response.status_code, 405)
         self.assertEqual(self.snapshot(), [])

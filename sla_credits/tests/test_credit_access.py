@@ -1,7 +1,9 @@
 from datetime import date, timedelta
 
+import odoorpc
 from freezegun import freeze_time
 
+import odoo
 from odoo import Command
 from odoo.tests import HttpCase, JsonRpcException, tagged
 from odoo.tools import mute_logger
@@ -177,3 +179,95 @@ class TestCreditAccessRpc(HttpCase):
         self.authenticate("credit_other_manager", "credit_other_manager")
         self.assertFalse(self.call("sla.credit", "search_read", [], fields=["id"]))
         self.assertRpcDenied("AccessError", "sla.credit", "read", self.credit.ids)
+
+    def test_compute_wizard_names_the_contracts_it_could_not_evaluate(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Credit Access Silver Customer", "is_company": True}
+        )
+        silver = self.env["contract.contract"].create(
+            {
+                "name": "Credit access Silver support",
+                "partner_id": customer.id,
+                "contract_type": "sale",
+                "date_start": date(2026, 1, 1),
+                "sla_tier_id": self.env.ref("sla_contract.sla_tier_silver").id,
+                "sla_date_start": date(2026, 1, 1),
+            }
+        )
+        # A gap in the Silver tier's bands, written before bands were checked.
+        self.env.cr.execute(
+            "UPDATE sla_credit_band SET upper_percent = 94 WHERE id = %s",
+            [self.env.ref("sla_credits.sla_credit_band_silver_90").id],
+        )
+        self.env.invalidate_all()
+        self.authenticate("credit_manager", "credit_manager")
+        wizard_id = self.call(
+            "sla.credit.compute.wizard",
+            "create",
+            {
+                "month": "9",
+                "year": 2026,
+                "contract_ids": [Command.set([self.gold_contract.id, silver.id])],
+            },
+        )
+        action = self.call("sla.credit.compute.wizard", "action_compute", [wizard_id])
+        # the wizard stays open and says which contract, and why
+        self.assertEqual(
+            (action["res_model"], action["res_id"], action["target"]),
+            ("sla.credit.compute.wizard", wizard_id, "new"),
+        )
+        [wizard] = self.call(
+            "sla.credit.compute.wizard", "read", [wizard_id], ["state", "result"]
+        )
+        self.assertEqual(wizard["state"], "done")
+        self.assertIn(
+            "- Credit access Silver support: The credit bands of Silver are not "
+            "valid: Compliance bands: a gap between 94% and 95%.",
+            wizard["result"],
+        )
+        self.assertNotIn("Gold", wizard["result"])
+        # the contracts that could be evaluated were, and the manager opens them
+        credits_action = self.call(
+            "sla.credit.compute.wizard", "action_view_credits", [wizard_id]
+        )
+        found = self.call(
+            "sla.credit",
+            "search_read",
+            credits_action["domain"],
+            fields=["contract_id"],
+        )
+        self.assertEqual([c["contract_id"][0] for c in found], self.gold_contract.ids)
+        # the contract keeps the reason, for its Service Credits tab
+        [contract] = self.call(
+            "contract.contract", "read", silver.ids, ["sla_credit_error"]
+        )
+        self.assertIn("a gap between 94% and 95%", contract["sla_credit_error"])
+
+    def odoorpc_as(self, login):
+        """An integrator's script: odoorpc logged in as ``login``."""
+        client = odoorpc.ODOO("127.0.0.1", port=odoo.tools.config["http_port"])
+        client.login(self.env.cr.dbname, login, login)
+        return client
+
+    def test_manager_without_accounting_follows_who_decided(self):
+        self.credit.with_user(self.env.ref("base.user_admin")).action_approve()
+        self.env.flush_all()
+        client = self.odoorpc_as("credit_manager")
+        credit = client.env["sla.credit"].browse(self.credit.id)
+        # browse() reads every field of the user the link leads to
+        self.assertEqual(credit.decided_by_id.name, "Mitchell Admin")
+        self.assertEqual(credit.decided_by_id.partner_id.name, "Mitchell Admin")
+        # an automatic approval is signed by OdooBot
+        self.credit.write({"decided_by_id": self.env.ref("base.user_root").id})
+        self.env.flush_all()
+        credit = client.env["sla.credit"].browse(self.credit.id)
+        self.assertEqual(credit.decided_by_id.name, "OdooBot")
+        # the partner's accounting figures stay with accounting users
+        partner_fields = client.env["res.partner"].fields_get()
+        self.assertNotIn("days_sales_outstanding", partner_fields)
+        accountant = self.odoorpc_as("credit_accountant")
+        partner = accountant.env["res.partner"].browse(self.gold_contract.partner_id.id)
+        self.assertEqual(partner.supplier_invoice_count, 0)
+        self.assertIn(
+            "days_sales_outstanding", accountant.env["res.partner"].fields_get()
+        )

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
-from .common import FEE, CreditCase, sept
+from .common import FEE, SEPTEMBER, CreditCase, sept
 
 OCTOBER = date(2026, 10, 1)
 
@@ -169,11 +169,80 @@ class TestCreditEvaluation(CreditCase):
         self.handled("Gold", sept(3))
         self.handled("Silver", sept(3))
         with self.assertLogs(
-            "odoo.addons.sla_credits.models.sla_credit_evaluation", "ERROR"
+            "odoo.addons.sla_credits.models.sla_credit_evaluation", "WARNING"
         ):
             self.evaluate(silver | gold)
         self.assertFalse(self.credit(silver))
+        self.assertIn("0-60% and 50-100% overlap", silver.sla_credit_error)
         self.assertEqual(self.credit(gold).tickets, 1)
+        self.assertFalse(gold.sla_credit_error)
+
+    def test_monthly_job_records_why_a_contract_has_no_credit(self):
+        silver, gold = self.contracts["Silver"], self.gold_contract
+        # A gap in the Silver tier's bands, written before bands were checked.
+        band = self.env.ref("sla_credits.sla_credit_band_silver_90")
+        self.env.cr.execute(
+            "UPDATE sla_credit_band SET upper_percent = 94 WHERE id = %s", [band.id]
+        )
+        band.invalidate_recordset()
+        self.handled("Gold", sept(3))
+        self.handled("Silver", sept(3))
+        reason = (
+            "The credit bands of Silver are not valid: Compliance bands: a gap "
+            "between 94% and 95%."
+        )
+
+        def job(day):
+            with freeze_time(day):
+                self.evaluation._cron_evaluate()
+
+        def activities():
+            return silver.activity_ids.filtered(
+                lambda a: a.summary == "Service credits not computed"
+            )
+
+        job("2026-10-01 01:00")
+        self.assertFalse(self.credit(silver))
+        self.assertEqual(silver.sla_credit_error, reason)
+        self.assertEqual(silver.sla_credit_error_period, SEPTEMBER)
+        self.assertEqual(len(activities()), 1)
+        self.assertEqual(activities().user_id, self.account_manager)
+        self.assertIn("September 2026", str(activities().note))
+        self.assertIn("a gap between 94% and 95%", str(activities().note))
+        # the contracts of other tiers are evaluated all the same
+        self.assertEqual(self.credit(gold).tickets, 1)
+        self.assertFalse(gold.sla_credit_error)
+        # once per reason, not once per run
+        job("2026-10-01 02:00")
+        job("2026-11-01 01:00")
+        self.assertEqual(len(activities()), 1)
+        self.assertEqual(silver.sla_credit_error_period, date(2026, 10, 1))
+        # fixed: the next evaluation computes the credit and clears the reason
+        with Form(self.env.ref("sla_contract.sla_tier_silver")) as tier:
+            with tier.credit_band_ids.edit(2) as row:  # 90-94%
+                row.upper_percent = 95.0
+        job("2026-11-01 03:00")
+        self.assertFalse(silver.sla_credit_error)
+        self.assertTrue(self.credit(silver, date(2026, 10, 1)))
+
+    def test_credit_error_goes_to_the_team_leader_without_account_manager(self):
+        silver = self.contracts["Silver"]
+        leader = self.env["res.users"].create({"name": "Leader", "login": "leader"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Silver team", "user_id": leader.id}
+        )
+        silver.write({"sla_account_manager_id": False, "sla_team_id": team.id})
+        silver.user_id = False
+        self.env.cr.execute(
+            "DELETE FROM sla_credit_band WHERE id = %s",
+            [self.env.ref("sla_credits.sla_credit_band_silver_99").id],
+        )
+        self.evaluate(silver)
+        activity = silver.activity_ids.filtered(
+            lambda a: a.summary == "Service credits not computed"
+        )
+        self.assertEqual(activity.user_id, leader)
+        self.assertIn("rates from 99% to 100% are not covered", silver.sla_credit_error)
 
     def test_auto_approval_setting(self):
         self.env.company.sla_credit_auto_approve = True

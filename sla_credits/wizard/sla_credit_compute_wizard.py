@@ -2,8 +2,9 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 MONTHS = [(str(m), date(2000, m, 1).strftime("%B")) for m in range(1, 13)]
 
@@ -27,6 +28,16 @@ class SlaCreditComputeWizard(models.TransientModel):
         domain="[('contract_type', '=', 'sale'), ('sla_tier_id', '!=', False)]",
         help="Leave empty for every contract with an SLA.",
     )
+    state = fields.Selection(
+        [("choose", "Choose"), ("done", "Done")], default="choose", required=True
+    )
+    evaluated_contract_ids = fields.Many2many(
+        "contract.contract",
+        "sla_credit_compute_wizard_evaluated_rel",
+        string="Evaluated Contracts",
+        readonly=True,
+    )
+    result = fields.Text(readonly=True)
 
     @api.model
     def _period(self, year, month):
@@ -48,7 +59,52 @@ class SlaCreditComputeWizard(models.TransientModel):
         contracts = (self.contract_ids or evaluation._contracts_for(period)).filtered(
             lambda c: c.company_id in self.env.companies
         )
-        credit_recs = evaluation._evaluate(contracts, period)
+        credit_recs, errors = evaluation._evaluate_batch(contracts, period)
+        if not errors:
+            action = self._credits_action(contracts, period)
+            if not contracts:
+                action["help"] = self.env._("No contract with an SLA in that month.")
+            return action
+        # The credits that could be computed are kept: the manager reads
+        # what stopped the others here, then opens the credits.
+        failed = contracts.filtered(lambda c: c.id in errors).sorted("name")
+        month = format_date(self.env, period, date_format="MMMM y")
+        lines = [
+            self.env._(
+                "%(count)s credits of %(month)s computed. These contracts could "
+                "not be evaluated:",
+                count=len(credit_recs),
+                month=month,
+            )
+        ]
+        lines += [
+            f"- {' '.join(filter(None, [contract.code, contract.name]))}: "
+            f"{errors[contract.id]}"
+            for contract in failed
+        ]
+        self.write(
+            {
+                "state": "done",
+                "evaluated_contract_ids": [Command.set(contracts.ids)],
+                "result": "\n".join(lines),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Service credits not computed"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_view_credits(self):
+        self.ensure_one()
+        return self._credits_action(
+            self.evaluated_contract_ids, self._period(self.year, self.month)
+        )
+
+    def _credits_action(self, contracts, period):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sla_credits.sla_credit_action"
         )
@@ -57,6 +113,4 @@ class SlaCreditComputeWizard(models.TransientModel):
             ("period_start", "=", period),
         ]
         action["context"] = {}
-        if not credit_recs:
-            action["help"] = self.env._("No contract with an SLA in that month.")
         return action

@@ -2,3 +2,4 @@ from . import test_portal_access
 from . import test_portal_tour
 from . import test_portal_follower
 from . import test_portal_review
+from . import test_odoorpc_contract
