@@ -83,3 +83,25 @@ def test_refused_targets(value, unit, per_day, per_week, message):
 )
 def test_urgency_rank(facts, expected):
     assert sla_math.urgency(facts) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "printed"),
+    [
+        # 296 of 299 is in the 95-99% band: never printed as 99.00%
+        (100 * 296 / 299, 2, "98.99"),
+        (95.0, 2, "95.00"),
+        # float noise is not a cut below the boundary
+        (94.99999999999, 2, "95.00"),
+        (100 * 19 / 20, 1, "95.0"),
+        (99.9074, 3, "99.907"),
+        (100, 2, "100.00"),
+        (0, 2, "0.00"),
+    ],
+)
+def test_format_rate_never_rounds_across_a_boundary(value, places, printed):
+    assert sla_math.format_rate(value, places) == printed
+
+
+def test_format_rate_of_nothing():
+    assert sla_math.format_rate(None) == ""

@@ -1,5 +1,7 @@
 """SLA arithmetic that needs no database: target units, usage and colours."""
 
+from decimal import ROUND_DOWN, Decimal
+
 UNIT_MINUTES = "minutes"
 UNIT_HOURS = "hours"
 UNIT_DAYS = "days"
@@ -161,3 +163,17 @@ def stop_outcome(deadline, stopped_at, already_breached):
     if already_breached or (deadline and deadline < stopped_at):
         return STATE_BREACHED
     return STATE_MET
+
+
+def format_rate(value, places=2):
+    """A rate (percent) as printed: cut, never rounded, to `places`
+    decimals, so that a printed figure never crosses a boundary the figure
+    itself does not (296 of 299 is 98.99%, in the 95-99% band, never 99.00%).
+
+    Float noise is settled first (94.9999999999 is 95), then the rest is cut.
+    """
+    if value is None:
+        return ""
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-9))
+    cut = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return f"{cut:.{places}f}"

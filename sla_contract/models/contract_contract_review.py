@@ -132,7 +132,9 @@ class ContractContract(models.Model):
                     ),
                     "tickets": count,
                     "compliance": rate if count else None,
-                    "compliance_text": f"{rate:.1f}%" if count else "-",
+                    "compliance_text": f"{sla_math.format_rate(rate)}%"
+                    if count
+                    else "-",
                     "response": sla_math.format_minutes(avg_response)
                     if avg_response is not None
                     else None,
@@ -222,7 +224,7 @@ class ContractContract(models.Model):
         elif unit == "min":
             shown = sla_math.format_minutes(value)
         else:
-            shown = f"{value:.1f}%"
+            shown = f"{sla_math.format_rate(value)}%"
         return {"name": name, "value": shown, "target": target, "met": met}
 
     def _sla_review_chart(self, end, kind):

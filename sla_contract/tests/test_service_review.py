@@ -67,7 +67,7 @@ class TestServiceReview(SlaCase):
         page = self.render(gold, "2026-08-15", kind="quarter")
         self.assertIn("2026 Q3", page.text_content())
         kpis = {row[0]: row[1] for row in self.cells(page, "sla-review-kpis")}
-        self.assertEqual(kpis["SLA compliance rate"], "100.0%")
+        self.assertEqual(kpis["SLA compliance rate"], "100.00%")
         page = self.render(gold, "2026-10-01")
         self.assertIn("No breach in the period.", page.text_content())
         kpis = {row[0]: row[1] for row in self.cells(page, "sla-review-kpis")}

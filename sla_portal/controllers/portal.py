@@ -5,6 +5,7 @@ from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.sla_contract.engine import sla_math
 from odoo.addons.sla_contract.models.contract_contract_review import period_bounds
 from odoo.addons.sla_contract.report.sla_service_review import AUDIENCE_CUSTOMER
 from odoo.exceptions import AccessError, MissingError
@@ -78,6 +79,7 @@ class SlaPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
+                "format_rate": sla_math.format_rate,
                 "page_name": "sla",
                 "contracts": records,
                 "summaries": records._sla_portal_summaries(today),
@@ -120,6 +122,7 @@ class SlaPortal(CustomerPortal):
             )
         )
         values["page_name"] = "sla_contract"
+        values["format_rate"] = sla_math.format_rate
         return request.render("sla_portal.portal_my_sla_contract", values)
 
     @http.route(

@@ -23,7 +23,7 @@ class TestPortalAccess(SlaPortalCase):
         page = self.url_open(f"/my/sla/{contract.id}")
         self.assertEqual(page.status_code, 200)
         # one of two tickets within SLA last month: 50%, and its 20% credit
-        self.assertIn("50.0%", page.text)
+        self.assertIn("50.00%", page.text)
         self.assertIn("200.00", page.text)
         self.assertIn(self.invoices["alpha"].name, page.text)
         self.assertIn("America/New_York", page.text)

@@ -24,7 +24,7 @@ registry.category("web_tour.tours").add("sla_portal_customer_tour", {
         },
         {
             content: "Last month's compliance reads 50%",
-            trigger: ".o_sla_portal_months td:contains(50.0%)",
+            trigger: ".o_sla_portal_months td:contains(50.00%)",
         },
         {
             content: "The credit is there, with its invoice",
