@@ -147,7 +147,7 @@ def test_no_clock_is_open_and_undecided():
         (False, date(2027, 3, 15), date(2027, 3, 20), False),
         (False, date(2027, 3, 15), date(2027, 4, 1), True),
         (True, date(2027, 3, 1), date(2027, 6, 1), False),
-        (False, None, date(2027, 6, 1), False),
+        (False, None, date(2027, 6, 1), True),
         (False, date(2027, 3, 1), None, False),
     ],
 )

@@ -71,8 +71,9 @@ def month_start(day):
 def penalties_apply(measurement_only, penalty_date, day):
     """Whether the month holding `day` is a month of penalties: the contract
     is not in measurement-only mode and its penalties start on or before
-    that month's first day. A month that starts before "Penalties From" is
-    a month of grace as a whole: its credit would have been, never owed."""
-    if measurement_only or not penalty_date or not day:
+    that month's first day (no "Penalties From": from the start). A month
+    that starts before "Penalties From" is a month of grace as a whole: its
+    credit would have been, never owed."""
+    if measurement_only or not day:
         return False
-    return month_start(day) >= penalty_date
+    return not penalty_date or month_start(day) >= penalty_date

@@ -60,7 +60,7 @@ class SlaCycle(models.Model):
         readonly=True,
         index=True,
         help="The day (UTC) the cycle counts in: the day of its first breach, "
-        "else the day its resolution was met or cancelled.",
+        "else the day its resolution was met; none while open or cancelled.",
     )
     contract_id = fields.Many2one(
         "contract.contract",
@@ -148,7 +148,10 @@ class SlaCycle(models.Model):
             result[cycle.id] = {
                 "outcome": verdict.outcome,
                 "counted_at": counted or False,
-                "report_date": counted.date() if counted else False,
+                # a cancelled cycle counts in no month
+                "report_date": counted.date()
+                if counted and verdict.outcome in cycle_math.COUNTED_OUTCOMES
+                else False,
                 "contract_id": contract.id,
                 "tier_id": deciding.tier_id.id,
                 "ticket_priority": deciding.ticket_priority,

@@ -46,7 +46,7 @@ class TestServiceReview(SlaCase):
             page.xpath("//span[hasclass('sla-review-tickets')]")[0].text_content(), "3"
         )
         kpis = {row[0]: row[1:] for row in self.cells(page, "sla-review-kpis")}
-        self.assertEqual(kpis["SLA compliance rate"][:2], ["66.7%", "above 95%"])
+        self.assertEqual(kpis["SLA compliance rate"][:2], ["66.66%", "above 95%"])
         self.assertEqual(kpis["SLA compliance rate"][2], "missed")
         commitments = {
             row[0]: row for row in self.cells(page, "sla-review-commitments")
@@ -54,7 +54,7 @@ class TestServiceReview(SlaCase):
         p3 = next(row for name, row in commitments.items() if name.startswith("P3"))
         # P3 on Gold: 4 h to respond, 1 day (18 support hours) to resolve.
         self.assertEqual(p3[1], "4 h 00 min")
-        self.assertEqual((p3[5], p3[6]), ("3", "66.7%"))
+        self.assertEqual((p3[5], p3[6]), ("3", "66.66%"))
         breaches = self.cells(page, "sla-review-breaches")
         self.assertEqual(len(breaches), 2)  # the late ticket's two clocks
         self.assertTrue(all(late.display_name in row[1] for row in breaches))

@@ -14,3 +14,5 @@ from . import account_move_line
 from . import contract_contract
 from . import sla_credits_demo_data
 from . import contract_contract_review
+from . import sla_contract_performance
+from . import contract_contract_cycles

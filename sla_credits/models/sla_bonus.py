@@ -10,25 +10,29 @@ from ..engine import credit_math
 
 _logger = logging.getLogger(__name__)
 
-# Per contract: the quarter's response and resolution ratios (time used over
-# target) and its breaches. The resolution ratio reads only stopped clocks: an
-# open clock's time used is as of its last event.
+# Per contract: the cycles the quarter counts (sla.cycle, the rule of every
+# figure: met or breached, in the quarter, for the contract), their breaches,
+# and their clocks' response and resolution ratios (time used over target).
 CLOCKS_SQL = """
-    SELECT contract_id,
-           COUNT(*) FILTER (WHERE metric = 'response'),
-           COUNT(*) FILTER (
-               WHERE metric = 'response' AND state = 'met'
-                 AND consumed_minutes <= target_minutes * %(share)s
+    SELECT c.contract_id,
+           COUNT(resp.id) FILTER (WHERE resp.state IN ('met', 'breached')),
+           COUNT(resp.id) FILTER (
+               WHERE resp.state = 'met'
+                 AND resp.consumed_minutes <= resp.target_minutes * %(share)s
            ),
-           COUNT(*) FILTER (WHERE state = 'breached'),
-           AVG(consumed_minutes / NULLIF(target_minutes, 0)) FILTER (
-               WHERE metric = 'resolution' AND stopped_at IS NOT NULL
+           COUNT(*) FILTER (WHERE c.outcome = 'breached'),
+           AVG(res.consumed_minutes / NULLIF(res.target_minutes, 0)) FILTER (
+               WHERE res.state IN ('met', 'breached')
            )
-      FROM sla_clock
-     WHERE report_date >= %(start)s AND report_date < %(end)s
-       AND state IN ('met', 'breached')
-       AND contract_id = ANY(%(contracts)s)
-     GROUP BY contract_id
+      FROM sla_cycle c
+      LEFT JOIN sla_clock resp
+        ON resp.cycle_id = c.id AND resp.metric = 'response'
+      LEFT JOIN sla_clock res
+        ON res.cycle_id = c.id AND res.metric = 'resolution'
+     WHERE c.report_date >= %(start)s AND c.report_date < %(end)s
+       AND c.outcome IN ('met', 'breached')
+       AND c.contract_id = ANY(%(contracts)s)
+     GROUP BY c.contract_id
 """
 # Ratings are counted in the quarter they were given.
 CSAT_SQL = """
@@ -62,7 +66,11 @@ class SlaBonus(models.Model):
     responses_within_half = fields.Integer(
         string="Responded within 50% of SLA", readonly=True
     )
-    breaches = fields.Integer(readonly=True)
+    breaches = fields.Integer(
+        readonly=True,
+        help="Breached tickets counted in the quarter (a reopened ticket "
+        "counts again), as the SLA Analysis counts them.",
+    )
     resolution_ratio = fields.Float(
         string="Resolution Time (% of SLA)",
         digits=(6, 1),
@@ -116,6 +124,7 @@ class SlaBonus(models.Model):
             "contracts": list(contracts.ids),
             "share": float(credit_math.RESPONSE_SHARE),
         }
+        self.env["sla.cycle"].flush_model()
         self.env["sla.clock"].flush_model()
         self.env.cr.execute(CLOCKS_SQL, params)
         clocks = {row[0]: row[1:] for row in self.env.cr.fetchall()}

@@ -27,36 +27,18 @@ CORRECTION_MONTHS = 12
 # What a late correction can change about a closed month.
 CORRECTED_FACTS = ("tickets", "tickets_within", "downtime_minutes", "excluded_minutes")
 
-# Tickets of a period: one per ticket and cycle. Its month is the month of its
-# first breach if any clock breached (an open ticket counts as soon as it
-# breaches), else the month its resolution clock stopped met. Cancelled and
-# still-running clocks never count. Measurement-only clocks count: the period
-# as a whole is then "would have been".
+# The cycles a month counts for each contract, as sla.cycle decided them
+# (sla_contract/engine/cycle_math.py): met or breached, in that month, for
+# that contract. Whether the month bears penalties is the contract's, for
+# the whole month (_grace_reason), by the same rule as the cycles' flag.
 COMPLIANCE_SQL = """
-    WITH candidates AS (
-        SELECT DISTINCT ticket_id, cycle
-          FROM sla_clock
-         WHERE report_date >= %(start)s AND report_date < %(end)s
-           AND state IN ('met', 'breached')
-           AND contract_id = ANY(%(contracts)s)
-    ), units AS (
-        SELECT k.contract_id,
-               MIN(k.report_date) FILTER (WHERE k.state = 'breached') AS breach_day,
-               MAX(k.report_date) FILTER (
-                   WHERE k.state = 'met' AND k.metric = 'resolution'
-               ) AS met_day
-          FROM sla_clock k
-          JOIN candidates c ON c.ticket_id = k.ticket_id AND c.cycle = k.cycle
-         WHERE k.state IN ('met', 'breached')
-           AND k.contract_id = ANY(%(contracts)s)
-         GROUP BY k.contract_id, k.ticket_id, k.cycle
-    )
     SELECT contract_id,
            COUNT(*),
-           COUNT(*) FILTER (WHERE breach_day IS NULL)
-      FROM units
-     WHERE COALESCE(breach_day, met_day) >= %(start)s
-       AND COALESCE(breach_day, met_day) < %(end)s
+           COUNT(*) FILTER (WHERE outcome = 'met')
+      FROM sla_cycle
+     WHERE report_date >= %(start)s AND report_date < %(end)s
+       AND outcome IN ('met', 'breached')
+       AND contract_id = ANY(%(contracts)s)
      GROUP BY contract_id
 """
 
@@ -145,7 +127,7 @@ class SlaCreditEvaluation(models.AbstractModel):
     @api.model
     def _load_compliance(self, contracts, start, end):
         """{contract id: (tickets, tickets within SLA)} in one query."""
-        self.env["sla.clock"].flush_model()
+        self.env["sla.cycle"].flush_model()
         self.env.cr.execute(
             COMPLIANCE_SQL,
             {"start": start, "end": end, "contracts": list(contracts.ids)},
@@ -322,14 +304,17 @@ class SlaCreditEvaluation(models.AbstractModel):
         return values
 
     def _grace_reason(self, contract, period):
+        """Why the month bears no penalty, or None: the contract's rule for
+        a month (contract._sla_penalties_apply), the one its cycles are
+        flagged by."""
+        if contract._sla_penalties_apply(period):
+            return None
         if contract.sla_measurement_only:
             return self.env._("measurement-only mode")
-        if contract.sla_penalty_date and period < contract.sla_penalty_date:
-            return self.env._(
-                "grace period until %(date)s",
-                date=format_date(self.env, contract.sla_penalty_date),
-            )
-        return None
+        return self.env._(
+            "grace period until %(date)s",
+            date=format_date(self.env, contract.sla_penalty_date),
+        )
 
     @api.model
     def _band_label(self, band):

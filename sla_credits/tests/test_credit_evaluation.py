@@ -325,7 +325,7 @@ class TestCreditEvaluation(CreditCase):
             ]
             for row in page.xpath("//table[hasclass('sla-review-kpis')]/tbody/tr")
         }
-        self.assertEqual(kpis["Uptime"][:3], ["99.7%", "at least 99.9%", "missed"])
+        self.assertEqual(kpis["Uptime"][:3], ["99.72%", "at least 99.9%", "missed"])
         self.assertEqual(kpis["CSAT"][0], "-")
         text = page.text_content()
         self.assertIn("Database failover", text)
