@@ -383,6 +383,11 @@ class SlaClock(models.Model):
         if not row:
             return self.env["sla.escalation.event"]
         event = self.env["sla.escalation.event"].sudo().browse(row[0])
+        # Inserted past the ORM: what reads the firings (the ticket's
+        # escalation flag, the conditions of the next steps) must see it.
+        self.invalidate_recordset(["sla_escalation_event_ids"])
+        self.ticket_id.invalidate_recordset(["sla_escalation_event_ids"])
+        event.modified(["state", "rule_id"])
         event.write(vals)
         return event
 
@@ -489,13 +494,7 @@ class SlaClock(models.Model):
             }
         )
         # Before the customer message: its template reads the level.
-        ticket.write(
-            {
-                "sla_escalated": True,
-                "sla_escalation_rate": 100.0,
-                "sla_escalation_level": event.level_name,
-            }
-        )
+        ticket.sla_escalation_level = event.level_name
         message = self._sla_action_customer(rule, ticket, roles, log)
         event.write(
             {
