@@ -288,26 +288,34 @@ class SlaClock(models.Model):
 
     def _sla_escalate(self, now, rule_map):
         """Fire this clock's thresholds reached at `now`, oldest first, each
-        once, then store the next one."""
+        once, then store the next one.
+
+        A step may move the ticket (to the engineering team, say) and so
+        re-target, cancel or pause its clocks: what is due is decided again
+        after each step, on the clock as the step left it.
+        """
         self.ensure_one()
-        if self.stopped_at or self.paused_since:
-            self.sla_escalation_at = False
-            return
         fired = self._sla_fired_rule_ids()[self.id]
-        rules = {rule.id: rule for rule in self._sla_escalation_rules(rule_map)}
-        thresholds = [
-            Threshold(
-                rule.id,
-                self._instant_at(rule.threshold_percent),
-                rule.threshold_percent,
-                rule.sequence,
-                rule.effective_from or None,
-            )
-            for rule in rules.values()
-            if rule.id not in fired
-        ]
-        for threshold in escalation_math.due(thresholds, fired, now):
+        while not self.stopped_at and not self.paused_since:
+            rules = {rule.id: rule for rule in self._sla_escalation_rules(rule_map)}
+            thresholds = [
+                Threshold(
+                    rule.id,
+                    self._instant_at(rule.threshold_percent),
+                    rule.threshold_percent,
+                    rule.sequence,
+                    rule.effective_from or None,
+                )
+                for rule in rules.values()
+                if rule.id not in fired
+            ]
+            due = escalation_math.due(thresholds, fired, now)
+            if not due:
+                break
+            threshold = due[0]
             self._sla_fire(rules[threshold.rule_id], threshold.at, now)
+            # fired, failed, or fired by another worker: never again here
+            fired.add(threshold.rule_id)
         self._sla_escalation_schedule(rule_map)
 
     def _sla_fire(self, rule, due_at, now):
