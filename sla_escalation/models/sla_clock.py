@@ -288,26 +288,34 @@ class SlaClock(models.Model):
 
     def _sla_escalate(self, now, rule_map):
         """Fire this clock's thresholds reached at `now`, oldest first, each
-        once, then store the next one."""
+        once, then store the next one.
+
+        A step may move the ticket (to the engineering team, say) and so
+        re-target, cancel or pause its clocks: what is due is decided again
+        after each step, on the clock as the step left it.
+        """
         self.ensure_one()
-        if self.stopped_at or self.paused_since:
-            self.sla_escalation_at = False
-            return
         fired = self._sla_fired_rule_ids()[self.id]
-        rules = {rule.id: rule for rule in self._sla_escalation_rules(rule_map)}
-        thresholds = [
-            Threshold(
-                rule.id,
-                self._instant_at(rule.threshold_percent),
-                rule.threshold_percent,
-                rule.sequence,
-                rule.effective_from or None,
-            )
-            for rule in rules.values()
-            if rule.id not in fired
-        ]
-        for threshold in escalation_math.due(thresholds, fired, now):
+        while not self.stopped_at and not self.paused_since:
+            rules = {rule.id: rule for rule in self._sla_escalation_rules(rule_map)}
+            thresholds = [
+                Threshold(
+                    rule.id,
+                    self._instant_at(rule.threshold_percent),
+                    rule.threshold_percent,
+                    rule.sequence,
+                    rule.effective_from or None,
+                )
+                for rule in rules.values()
+                if rule.id not in fired
+            ]
+            due = escalation_math.due(thresholds, fired, now)
+            if not due:
+                break
+            threshold = due[0]
             self._sla_fire(rules[threshold.rule_id], threshold.at, now)
+            # fired, failed, or fired by another worker: never again here
+            fired.add(threshold.rule_id)
         self._sla_escalation_schedule(rule_map)
 
     def _sla_fire(self, rule, due_at, now):
@@ -383,6 +391,11 @@ class SlaClock(models.Model):
         if not row:
             return self.env["sla.escalation.event"]
         event = self.env["sla.escalation.event"].sudo().browse(row[0])
+        # Inserted past the ORM: what reads the firings (the ticket's
+        # escalation flag, the conditions of the next steps) must see it.
+        self.invalidate_recordset(["sla_escalation_event_ids"])
+        self.ticket_id.invalidate_recordset(["sla_escalation_event_ids"])
+        event.modified(["state", "rule_id"])
         event.write(vals)
         return event
 
@@ -489,13 +502,7 @@ class SlaClock(models.Model):
             }
         )
         # Before the customer message: its template reads the level.
-        ticket.write(
-            {
-                "sla_escalated": True,
-                "sla_escalation_rate": 100.0,
-                "sla_escalation_level": event.level_name,
-            }
-        )
+        ticket.sla_escalation_level = event.level_name
         message = self._sla_action_customer(rule, ticket, roles, log)
         event.write(
             {

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.addons.sla_contract.models.sla_clock import METRICS
 
 STATES = [
@@ -70,6 +70,14 @@ class SlaEscalationEvent(models.Model):
             "A rule fires once per clock cycle.",
         ),
     ]
+
+    @api.model
+    def _sla_escalation_domain(self):
+        """What counts as an escalation, the one rule of the escalation
+        rate: a step done by a rule that counts as escalation. A reminder to
+        the ticket's own agent, a step whose condition was not met and a
+        failed step are not escalations."""
+        return [("state", "=", "done"), ("rule_id.is_escalation", "=", True)]
 
     def action_open_composer(self):
         """The customer message of the rule, prefilled for review."""

@@ -5,15 +5,20 @@ from odoo.tools import SQL
 
 class SlaEscalationTicketReport(models.Model):
     """The seed's escalation rate: escalated tickets over all tickets, one
-    row per ticket and cycle as in the SLA Analysis. A ticket is escalated
-    when a rule that counts as escalation fired on one of its clocks; the
-    50% alerts to the ticket's own agent do not."""
+    row per ticket (a reopened ticket counts once).
+
+    Whether a ticket escalated is the ticket's own stored figure
+    (`helpdesk.ticket.sla_escalated`, decided by
+    `sla.escalation.event._sla_escalation_domain`), read here as is. The
+    ticket counts in the month its first cycle counts in, with that cycle's
+    contract, tier and priority, as the SLA Analysis counts the cycle.
+    """
 
     _name = "sla.escalation.ticket.report"
     _description = "SLA Escalation Rate"
     _auto = False
     _rec_name = "ticket_id"
-    _order = "start_at desc"
+    _order = "report_date desc, ticket_id desc"
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -24,43 +29,46 @@ class SlaEscalationTicketReport(models.Model):
     contract_id = fields.Many2one("contract.contract", readonly=True)
     priority = fields.Selection(TICKET_PRIORITIES, readonly=True)
     start_at = fields.Datetime(string="Opened", readonly=True)
-    report_date = fields.Date(string="Counted In", readonly=True)
+    report_date = fields.Date(
+        string="Counted In",
+        readonly=True,
+        help="The day the ticket's first cycle counts in, as in the SLA "
+        "Analysis: its first breach, else the end of its resolution; empty "
+        "while that cycle is open and on time.",
+    )
     escalated = fields.Float(
         string="Escalation rate % (target < 10)", readonly=True, aggregator="avg"
     )
     escalations = fields.Integer(string="Escalations fired", readonly=True)
 
     def init(self):
-        # Built on sla_contract's SLA Analysis view: when that view is
-        # recreated (CASCADE), this addon's update recreates this one.
+        # A ticket's later cycles start only once its first one ended (closed
+        # or SLA cancelled), so the first cycle is also the first one counted.
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """
             CREATE OR REPLACE VIEW %s AS (
-            SELECT r.id,
-                   r.ticket_id,
-                   r.company_id,
-                   r.team_id,
-                   r.user_id,
-                   r.partner_id,
-                   r.tier_id,
-                   r.contract_id,
-                   r.priority,
-                   r.start_at,
-                   r.report_date,
-                   COALESCE(e.fired, 0) AS escalations,
-                   CASE WHEN COALESCE(e.fired, 0) > 0 THEN 100.0 ELSE 0.0 END
-                       AS escalated
-              FROM sla_ticket_report r
-              LEFT JOIN (
-                  SELECT k.ticket_id, k.cycle, COUNT(*) AS fired
-                    FROM sla_escalation_event ev
-                    JOIN sla_escalation_rule ru ON ru.id = ev.rule_id
-                    JOIN sla_clock k ON k.id = ev.clock_id
-                   WHERE ev.state = 'done' AND ru.is_escalation
-                   GROUP BY k.ticket_id, k.cycle
-              ) e ON e.ticket_id = r.ticket_id AND e.cycle = r.cycle
+            SELECT c.ticket_id AS id,
+                   c.ticket_id,
+                   c.company_id,
+                   t.team_id,
+                   t.user_id,
+                   c.partner_id,
+                   c.tier_id,
+                   c.contract_id,
+                   c.ticket_priority AS priority,
+                   c.start_at,
+                   c.report_date,
+                   COALESCE(t.sla_escalations, 0) AS escalations,
+                   COALESCE(t.sla_escalation_rate, 0.0) AS escalated
+              FROM sla_cycle c
+              JOIN helpdesk_ticket t ON t.id = c.ticket_id
+             WHERE NOT EXISTS (
+                       SELECT 1 FROM sla_cycle earlier
+                        WHERE earlier.ticket_id = c.ticket_id
+                          AND earlier.cycle < c.cycle
+                   )
             )
             """,
                 SQL.identifier(self._table),

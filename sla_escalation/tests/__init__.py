@@ -9,3 +9,6 @@ from . import test_escalation_failure
 from . import test_escalation_follow_up
 from . import test_escalation_handover
 from . import test_escalation_effect
+from . import test_escalation_reschedule
+from . import test_escalation_move
+from . import test_escalation_batch

@@ -244,7 +244,26 @@ class TestEscalationConditions(EscalationCase):
             lambda e: e.rule_id == self.rules["resolution_50"]
         )
         self.assertEqual(event.state, "skipped")
-        self.assertFalse(ticket.sla_escalated and "resolution_50" in self.fired(ticket))
+        # recorded, and nothing of the rule done: no one told, no activity,
+        # no escalation note (the response steps before it did fire)
+        self.assertFalse(event.notified_partner_ids)
+        self.assertFalse(event.activity_user_id)
+        self.assertNotIn(
+            "Check the knowledge base and similar tickets",
+            ticket.activity_ids.mapped("summary"),
+        )
+        notes = ticket.message_ids.filtered(
+            lambda m: (
+                m.subtype_id == self.env.ref("sla_escalation.mt_ticket_sla_escalated")
+            )
+        )
+        self.assertEqual(
+            set(self.fired(ticket)), {"response_50", "response_75", "response_100"}
+        )
+        self.assertEqual(len(notes), 3)
+        self.assertFalse(
+            [note for note in notes if self.rules["resolution_50"].name in note.body]
+        )
 
     def test_recent_activity_is_not_stalled(self):
         ticket = self.open_ticket("Bronze", P1, OPENED)

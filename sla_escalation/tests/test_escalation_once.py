@@ -107,8 +107,19 @@ class TestTwoWorkers(TransactionCase):
             cr_a.rollback()
             cr_b.rollback()
 
+    def _wait_blocked_by(self, cr, pid, blocker, deadline=30.0):
+        """Wait until the backend `pid` waits on a lock `blocker` holds, as
+        PostgreSQL's isolation tester does: by asking the server, not by
+        guessing a delay. False if it never does within `deadline` seconds."""
+        started = time.monotonic()
+        while time.monotonic() - started < deadline:
+            cr.execute("SELECT %s = ANY(pg_blocking_pids(%s))", [blocker, pid])
+            if cr.fetchone()[0]:
+                return True
+        return False
+
     def test_concurrent_claims_fire_once(self):
-        with self.registry.cursor() as cr_a:
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_watch:
             env_a, clock = self._demo_clock(cr_a)
             fired = clock._sla_fired_rule_ids()[clock.id]
             rule = env_a["sla.escalation.rule"].search(
@@ -116,10 +127,17 @@ class TestTwoWorkers(TransactionCase):
             )
             if not rule:
                 self.skipTest("every rule fired on the demo clock")
+            cr_a.execute("SELECT pg_backend_pid()")
+            pid_a = cr_a.fetchone()[0]
             result = {}
+            b_started = threading.Event()
 
             def worker_b():
                 with self.registry.cursor() as cr_b:
+                    # B's snapshot is taken here, before A commits
+                    cr_b.execute("SELECT pg_backend_pid()")
+                    result["pid"] = cr_b.fetchone()[0]
+                    b_started.set()
                     env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
                     claimed = (
                         env_b["sla.clock"]
@@ -133,15 +151,20 @@ class TestTwoWorkers(TransactionCase):
             self.assertTrue(claimed_a)
             thread = threading.Thread(target=worker_b)
             thread.start()
-            time.sleep(0.5)
-            # B waits on A's uncommitted firing
-            self.assertTrue(thread.is_alive())
-            cr_a.commit()
-            thread.join(10)
             try:
+                self.assertTrue(b_started.wait(30), "worker B never started")
+                # B waits on A's uncommitted firing, as PostgreSQL says
+                self.assertTrue(
+                    self._wait_blocked_by(cr_watch, result["pid"], pid_a),
+                    "worker B's claim is not waiting on worker A's",
+                )
+                self.assertNotIn("b", result)
+                cr_a.commit()
+                thread.join(30)
+                self.assertFalse(thread.is_alive())
                 self.assertEqual(result.get("b"), [])
             finally:
-                cr_a.execute(
-                    "DELETE FROM sla_escalation_event WHERE id = %s", [claimed_a.id]
-                )
+                thread.join(30)
+                # through the ORM: the ticket's escalation flag follows
+                claimed_a.unlink()
                 cr_a.commit()
