@@ -225,7 +225,14 @@ class ContractContract(models.Model):
             shown = sla_math.format_minutes(value)
         else:
             shown = f"{sla_math.format_rate(value)}%"
-        return {"name": name, "value": shown, "target": target, "met": met}
+        # `figure`: the number behind the text, for whoever checks figures
+        return {
+            "name": name,
+            "value": shown,
+            "figure": value,
+            "target": target,
+            "met": met,
+        }
 
     def _sla_review_chart(self, end, kind):
         """Compliance of the last 12 periods up to ``end``, as an SVG data

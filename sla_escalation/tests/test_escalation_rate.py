@@ -122,7 +122,7 @@ class TestEscalationRate(EscalationCase):
         self.assertEqual(group["escalated"], 50.0)
         self.assertEqual(group["report_date:month"], "January 2027")
         # the service review
-        self.assertEqual(self.review_rate(self.contracts["Bronze"]), ("50.0%", False))
+        self.assertEqual(self.review_rate(self.contracts["Bronze"]), ("50.00%", False))
 
     def test_a_reminder_alone_escalates_nothing(self):
         """The 50% reminder to the ticket's own agent fires (its activity,
@@ -146,14 +146,14 @@ class TestEscalationRate(EscalationCase):
         self.assertEqual(self.pivot_rate(reminded, self.agent), 0.0)
         [group] = self.report_rate(reminded, self.users["manager"])
         self.assertEqual((group["__count"], group["escalated"]), (1, 0.0))
-        self.assertEqual(self.review_rate(self.contracts["Silver"]), ("0.0%", True))
+        self.assertEqual(self.review_rate(self.contracts["Silver"]), ("0.00%", True))
         # A manager decides the reminder is an escalation after all: the
         # ticket it fired on is escalated, in every figure.
         self.rules["response_50"].is_escalation = True
         self.assertTrue(reminded.sla_escalated)
         self.assertEqual(self.filtered(reminded, self.agent), reminded)
         self.assertEqual(self.pivot_rate(reminded, self.agent), 100.0)
-        self.assertEqual(self.review_rate(self.contracts["Silver"]), ("100.0%", False))
+        self.assertEqual(self.review_rate(self.contracts["Silver"]), ("100.00%", False))
 
     def test_a_step_whose_condition_failed_is_no_escalation(self):
         ticket = self.open_ticket("Bronze", P1, OPENED)
@@ -174,7 +174,7 @@ class TestEscalationRate(EscalationCase):
         self.run_job(local(2027, 1, 18, 12, 0))
         self.move(escalated, self.stage_done, local(2027, 1, 18, 12, 30))
         self.env.flush_all()
-        self.assertEqual(self.review_rate(self.contracts["Bronze"]), ("100.0%", False))
+        self.assertEqual(self.review_rate(self.contracts["Bronze"]), ("100.00%", False))
 
     def test_agreement_prints_the_escalation_matrix(self):
         from lxml import html

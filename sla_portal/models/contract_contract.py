@@ -118,6 +118,7 @@ class ContractContract(models.Model):
             count, rate = by_month.get(month, (0, None))
             months.append(
                 {
+                    "month": month,
                     "label": format_date(self.env, month, date_format="MMM y"),
                     "tickets": count,
                     "compliance": rate if count else None,

@@ -3,3 +3,4 @@ from . import test_portal_tour
 from . import test_portal_follower
 from . import test_portal_review
 from . import test_odoorpc_contract
+from . import test_reconciliation
