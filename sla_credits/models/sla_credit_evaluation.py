@@ -5,6 +5,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.sla_contract.engine.sla_math import format_rate
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import format_amount, format_date
@@ -281,7 +282,8 @@ class SlaCreditEvaluation(models.AbstractModel):
             "tickets": tickets,
             "tickets_within": within,
             "has_rate": figures.rate is not None,
-            "compliance_rate": float(figures.rate or 0),
+            # stored as printed (cut, never rounded into the next band)
+            "compliance_rate": float(format_rate(figures.rate or 0)),
             "band_label": self._band_label(band),
             "compliance_credit_percent": float(figures.compliance_credit),
             "right_to_terminate": bool(band and band.right_to_terminate),

@@ -148,11 +148,12 @@ class SlaReconcile(models.AbstractModel):
                 facts, place = corrections, "credit correction"
         check.equal("tickets", place, facts.tickets, tickets)
         check.equal("tickets within SLA", place, facts.tickets_within, within)
-        check.rate(
+        # stored as printed: cut at two decimals, never across a band
+        check.equal(
             "compliance",
             place,
-            facts.compliance_rate if facts.has_rate else None,
-            rate,
+            format_rate(facts.compliance_rate) if facts.has_rate else None,
+            format_rate(rate) if rate is not None else None,
         )
 
     def _sla_check_credit(self, credit, row, check):

@@ -126,14 +126,20 @@ class TestReconciliation(CreditCase):
             elif action == "company":
                 ticket.company_id = argument
 
-    def close_month(self, month, rng, at):
-        """Early in the next month: the evaluation, decisions, invoices."""
-        contracts = self.env["contract.contract"].browse(
+    def ours(self):
+        return self.env["contract.contract"].browse(
             [c.id for c in self.contracts.values()] + [self.upgraded.id]
         )
-        self.evaluate(contracts, month, now=at)
+
+    def close_month(self, month, rng, at):
+        """Early in the next month: the evaluation, decisions, invoices."""
+        self.evaluate(self.ours(), month, now=at)
         credits = self.env["sla.credit"].search(
-            [("period_start", "<=", month), ("state", "=", "computed")]
+            [
+                ("contract_id", "in", self.ours().ids),
+                ("period_start", "<=", month),
+                ("state", "=", "computed"),
+            ]
         )
         for credit in credits.filtered(lambda c: not c.grace and c.amount):
             with freeze_time(at):
@@ -234,18 +240,29 @@ class TestReconciliation(CreditCase):
                 self.jobs(at)
                 self.close_month(payload, rng, at)
             elif kind == "late_correction":
-                gold = self.gold_contract
-                gold.sla_uptime_per_started_hour = True
-                self.incident(gold, datetime(2026, 9, 24, 2), 120)
-        # the December run corrects November's closed months
+                closed = self.env["sla.credit"].search(
+                    [
+                        ("contract_id", "in", self.ours().ids),
+                        ("kind", "=", "credit"),
+                        ("state", "in", ("approved", "applied")),
+                        ("contract_id.sla_tier_id.uptime_guarantee", ">", 0),
+                    ],
+                    order="period_start, id",
+                    limit=1,
+                )
+                self.assertTrue(closed, "the generator closed no month to correct")
+                with freeze_time(at):
+                    closed.contract_id.sla_uptime_per_started_hour = True
+                    self.incident(
+                        closed.contract_id,
+                        datetime.combine(closed.period_start, datetime.min.time())
+                        + timedelta(days=23, hours=2),
+                        120,
+                    )
         self.jobs(datetime(2026, 12, 10))
-        self.evaluate(self.gold_contract, date(2026, 11, 1), now=datetime(2026, 12, 10))
         self.env.flush_all()
-        contracts = self.env["contract.contract"].browse(
-            [c.id for c in self.contracts.values()] + [self.upgraded.id]
-        )
         mismatches = self.env["sla.reconcile"]._sla_mismatches(
-            contracts, today=date(2026, 12, 15)
+            self.ours(), today=date(2026, 12, 15)
         )
         self.assertEqual(mismatches, [])
         # the generator covered what it claims to
@@ -254,7 +271,11 @@ class TestReconciliation(CreditCase):
             set(cycles.mapped("outcome")), {"met", "breached", "cancelled"}
         )
         self.assertTrue(cycles.filtered(lambda c: c.cycle > 1))
-        self.assertTrue(self.env["sla.credit"].search([("kind", "=", "adjustment")]))
+        self.assertTrue(
+            self.env["sla.credit"].search(
+                [("contract_id", "in", self.ours().ids), ("kind", "=", "adjustment")]
+            )
+        )
         self.assertTrue(
             self.env["account.move.line"].search([("sla_credit_id", "!=", False)])
         )
