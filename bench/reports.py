@@ -1,7 +1,8 @@
 """Benchmark the manager reports over a long history.
 
 The database holds 500,000 closed tickets of 36 months with two stopped
-clocks each (1,000,000 clocks, one ticket in ten breached, four priorities),
+clocks each (1,000,000 clocks, one ticket in ten breached, four priorities)
+and their cycles, spread over 100 customers with a Gold contract each,
 and one customer with 5,000 tickets of the last 90 days, each with a public
 reply and a closing in its chatter, as the what-if reads them. Figures are
 medians over several runs, each rolled back:
@@ -38,7 +39,8 @@ DB = "sla_bench_reports"
 HISTORY_TICKETS = 500_000
 WHATIF_TICKETS = 5_000
 MARKER = "sla_bench.reports"
-DATA_VERSION = 1
+DATA_VERSION = 2
+HISTORY_CONTRACTS = 100
 SHAPE = f"{HISTORY_TICKETS}/{WHATIF_TICKETS} v{DATA_VERSION}"
 TARGET_KPI_MS = 1000.0
 TARGET_WHATIF_MS = 5000.0
@@ -66,7 +68,7 @@ def _populate(cr):
     cr.execute("SELECT partner_id FROM res_users WHERE id = 2")
     agent_partner = cr.fetchone()[0]
     partners = {}
-    for name in ("Bench History", "Bench Prospect"):
+    for name in ("Bench Prospect",):
         cr.execute(
             "INSERT INTO res_partner (name, is_company, active, company_id,"
             " autopost_bills, create_date, write_date)"
@@ -78,47 +80,108 @@ def _populate(cr):
             "UPDATE res_partner SET commercial_partner_id = id WHERE id = %s",
             [partners[name]],
         )
+    # the history's customers, a Gold contract each
+    cr.execute(
+        """
+        WITH p AS (
+            INSERT INTO res_partner (name, is_company, active, company_id,
+                   autopost_bills, create_date, write_date)
+            SELECT 'Bench History ' || g, true, true, 1, 'ask', now(), now()
+              FROM generate_series(1, %(n)s) g
+            RETURNING id)
+        SELECT array_agg(id ORDER BY id) FROM p
+        """,
+        {"n": HISTORY_CONTRACTS},
+    )
+    customers = cr.fetchone()[0]
+    cr.execute(
+        "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
+        [customers],
+    )
+    cr.execute(
+        """
+        WITH c AS (
+            INSERT INTO contract_contract (name, partner_id, commercial_partner_id,
+                   company_id, date, date_start, contract_type, active,
+                   sla_tier_id, sla_calendar_id, sla_date_start, sla_penalty_date,
+                   create_date, write_date, create_uid, write_uid)
+            SELECT 'Bench history support ' || p, p, p, 1, '2020-01-01',
+                   '2020-01-01', 'sale', true, %(tier)s, %(calendar)s,
+                   '2020-01-01', '2020-01-01', now(), now(), 1, 1
+              FROM unnest(%(customers)s::int[]) p
+            RETURNING id, partner_id)
+        SELECT array_agg(id ORDER BY partner_id) FROM c
+        """,
+        {"tier": tier, "calendar": calendar, "customers": customers},
+    )
+    contracts = cr.fetchone()[0]
     # the history: closed tickets over 36 months, two stopped clocks each
     cr.execute(
         """
         INSERT INTO helpdesk_ticket (number, name, description, company_id,
-               partner_id, commercial_partner_id, stage_id, priority, active,
-               rating_status, create_date, write_date, create_uid, write_uid)
+               partner_id, commercial_partner_id, sla_contract_id, sla_tier_id,
+               stage_id, priority, active, rating_status, create_date,
+               write_date, create_uid, write_uid)
         SELECT 'HIST' || g, 'History ticket ' || g, '<p>bench</p>', 1,
-               %(partner)s, %(partner)s, %(stage)s, (g %% 4)::text, true,
-               'no_rating', now(), now(), 1, 1
+               (%(customers)s::int[])[1 + g %% %(n)s],
+               (%(customers)s::int[])[1 + g %% %(n)s],
+               (%(contracts)s::int[])[1 + g %% %(n)s], %(tier)s,
+               %(stage)s, (g %% 4)::text, true, 'no_rating', now(), now(), 1, 1
           FROM generate_series(1, %(total)s) g
         """,
         {
-            "partner": partners["Bench History"],
+            "customers": customers,
+            "contracts": contracts,
+            "n": HISTORY_CONTRACTS,
+            "tier": tier,
             "stage": stage_done,
             "total": HISTORY_TICKETS,
         },
     )
+    # their cycles, as sla.cycle decides them: breached at the deadline for
+    # one in ten, met an hour early for the others
     cr.execute(
         """
-        INSERT INTO sla_clock (ticket_id, metric, cycle, company_id, partner_id,
-               tier_id, calendar_id, ticket_priority, target_minutes,
-               slo_percent, at_risk_percent, start_at, deadline, state,
-               stopped_at, breached_at, report_date, consumed_minutes,
+        INSERT INTO sla_cycle (ticket_id, cycle, company_id, partner_id,
+               contract_id, tier_id, ticket_priority, start_at, outcome,
+               counted_at, report_date, measurement_only,
+               create_date, write_date, create_uid, write_uid)
+        SELECT t.id, 1, 1, t.partner_id, t.sla_contract_id, %(tier)s,
+               t.priority, d - interval '4 hours',
+               CASE WHEN t.id %% 10 = 0 THEN 'breached' ELSE 'met' END,
+               CASE WHEN t.id %% 10 = 0 THEN d ELSE d - interval '1 hour' END,
+               (CASE WHEN t.id %% 10 = 0 THEN d ELSE d - interval '1 hour' END)::date,
+               false, now(), now(), 1, 1
+          FROM (SELECT id, priority, partner_id, sla_contract_id,
+                       date_trunc('second', now() - interval '1 day'
+                       - (id::bigint * 7919) %% 94608000 * interval '1 second') AS d
+                  FROM helpdesk_ticket WHERE number LIKE 'HIST%%') t
+        """,
+        {"tier": tier},
+    )
+    cr.execute(
+        """
+        INSERT INTO sla_clock (ticket_id, metric, cycle, cycle_id, company_id,
+               partner_id, contract_id, tier_id, calendar_id, ticket_priority,
+               target_minutes, slo_percent, at_risk_percent, start_at, deadline,
+               state, stopped_at, breached_at, report_date, consumed_minutes,
                paused_minutes, compliance, measurement_only,
                create_date, write_date, create_uid, write_uid)
-        SELECT t.id, m.metric, 1, 1, %(partner)s, %(tier)s, %(calendar)s,
-               t.priority, 240, 50, 75, d - interval '4 hours', d,
-               CASE WHEN t.id %% 10 = 0 THEN 'breached' ELSE 'met' END,
-               CASE WHEN t.id %% 10 = 0 THEN d + interval '2 hours'
-                    ELSE d - interval '1 hour' END,
-               CASE WHEN t.id %% 10 = 0 THEN d END,
-               (CASE WHEN t.id %% 10 = 0 THEN d ELSE d - interval '1 hour' END)::date,
-               CASE WHEN t.id %% 10 = 0 THEN 360 ELSE 180 END, 0,
-               CASE WHEN t.id %% 10 = 0 THEN 0 ELSE 100 END, false,
+        SELECT c.ticket_id, m.metric, 1, c.id, 1, c.partner_id, c.contract_id,
+               %(tier)s, %(calendar)s, c.ticket_priority, 240, 50, 75,
+               c.start_at, c.start_at + interval '4 hours', c.outcome,
+               CASE WHEN c.outcome = 'breached'
+                    THEN c.start_at + interval '6 hours' ELSE c.counted_at END,
+               CASE WHEN c.outcome = 'breached' THEN c.counted_at END,
+               c.report_date,
+               CASE WHEN c.outcome = 'breached' THEN 360 ELSE 180 END, 0,
+               CASE WHEN c.outcome = 'breached' THEN 0 ELSE 100 END, false,
                now(), now(), 1, 1
-          FROM (SELECT id, priority, now() - interval '1 day'
-                       - (id::bigint * 7919) %% 94608000 * interval '1 second' AS d
-                  FROM helpdesk_ticket WHERE number LIKE 'HIST%%') t
+          FROM sla_cycle c
+          JOIN helpdesk_ticket t ON t.id = c.ticket_id AND t.number LIKE 'HIST%%'
          CROSS JOIN (VALUES ('response'), ('resolution')) m(metric)
         """,
-        {"partner": partners["Bench History"], "tier": tier, "calendar": calendar},
+        {"tier": tier, "calendar": calendar},
     )
     # the prospect: 5,000 tickets of the last 90 days, each answered after
     # 1-5 hours and closed after 2-40 hours, as the chatter records them
@@ -198,6 +261,7 @@ def prepare(params):
         with conn.cursor() as cr:
             for table in (
                 "sla_clock",
+                "sla_cycle",
                 "helpdesk_ticket",
                 "mail_message",
                 "mail_tracking_value",
