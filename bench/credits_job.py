@@ -78,7 +78,7 @@ TIERS = {  # shipped tier: the monthly fee of its contracts
 }
 MARKER = "sla_bench.credits_job"
 # bump when the generated rows change, so a reused database is refilled
-DATA_VERSION = 3
+DATA_VERSION = 4
 SHAPE = f"{CONTRACTS}/{TICKETS * 2}/{INCIDENTS} v{DATA_VERSION}"
 TARGET_EVAL_S = 10.0
 # From 100 to 1,000 contracts: a loop over contracts adds at least 900
@@ -347,6 +347,7 @@ def _populate(cr):
          WHERE t.number LIKE 'CREDIT%'
         """
     )
+    odoo_db.fill_cycles(cr)
     cr.execute(
         """
         UPDATE helpdesk_ticket t
@@ -408,6 +409,7 @@ def prepare(params):
         with conn.cursor() as cr:
             for table in (
                 "sla_clock",
+                "sla_cycle",
                 "helpdesk_ticket",
                 "sla_incident",
                 "contract_contract",

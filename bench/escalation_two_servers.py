@@ -228,6 +228,7 @@ def _fill(cr, count, customers, cron_ids):
         """,
         values,
     )
+    odoo_db.fill_cycles(cr)
     cr.execute(
         """
         UPDATE helpdesk_ticket t

@@ -178,3 +178,54 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def fill_cycles(cr):
+    """Give the clocks a bench wrote with SQL their cycles, decided as
+    sla.cycle decides them (sla_contract/engine/cycle_math.py): breached at
+    the first breach, else what the resolution clock became; the deciding
+    clock's contract; penalties by the month counted in. For bench fixtures
+    only: the suite itself decides cycles in Python, at each transition."""
+    cr.execute(
+        """
+        INSERT INTO sla_cycle (ticket_id, cycle, company_id, partner_id,
+               contract_id, tier_id, ticket_priority, start_at, outcome,
+               counted_at, report_date, measurement_only,
+               create_date, write_date, create_uid, write_uid)
+        SELECT u.ticket_id, u.cycle, u.company_id, u.partner_id, d.contract_id,
+               d.tier_id, d.ticket_priority, u.start_at, v.outcome, v.counted_at,
+               CASE WHEN v.outcome IN ('met', 'breached')
+                    THEN v.counted_at::date END,
+               COALESCE(k.sla_measurement_only OR (
+                   k.sla_penalty_date IS NOT NULL
+                   AND date_trunc('month', COALESCE(v.counted_at, u.start_at))
+                       < k.sla_penalty_date), false),
+               now(), now(), 1, 1
+          FROM (SELECT ticket_id, cycle, MIN(company_id) AS company_id,
+                       MIN(partner_id) AS partner_id, MIN(start_at) AS start_at,
+                       (array_agg(id ORDER BY breached_at, metric DESC) FILTER (
+                           WHERE state = 'breached' AND breached_at IS NOT NULL
+                       ))[1] AS breach_clock,
+                       MAX(id) FILTER (WHERE metric = 'resolution') AS res_clock
+                  FROM sla_clock WHERE cycle_id IS NULL
+                 GROUP BY ticket_id, cycle) u
+          JOIN sla_clock d ON d.id = COALESCE(u.breach_clock, u.res_clock)
+          LEFT JOIN contract_contract k ON k.id = d.contract_id
+         CROSS JOIN LATERAL (
+               SELECT CASE WHEN u.breach_clock IS NOT NULL THEN 'breached'
+                           WHEN d.state IN ('met', 'cancelled') THEN d.state
+                           ELSE 'open' END AS outcome,
+                      CASE WHEN u.breach_clock IS NOT NULL THEN d.breached_at
+                           WHEN d.state IN ('met', 'cancelled') THEN d.stopped_at
+                      END AS counted_at
+               ) v
+        """
+    )
+    cr.execute(
+        """
+        UPDATE sla_clock k SET cycle_id = c.id, measurement_only = c.measurement_only
+          FROM sla_cycle c
+         WHERE k.cycle_id IS NULL AND c.ticket_id = k.ticket_id
+           AND c.cycle = k.cycle
+        """
+    )

@@ -31,7 +31,7 @@ import odoo_db
 DB = "sla_bench_portal"
 TICKETS = 5_000
 MARKER = "sla_bench.portal"
-SHAPE = f"{TICKETS} v1"
+SHAPE = f"{TICKETS} v2"
 TARGET_RATIO = 1.5
 LOGIN = PASSWORD = "bench_portal"
 LOG = odoo_db.ROOT / ".local" / "bench-portal-server.log"
@@ -131,6 +131,7 @@ def _populate(params):
                 "calendar": tier.calendar_id.id,
             },
         )
+        odoo_db.fill_cycles(cr)
         env["ir.config_parameter"].set_param(MARKER, SHAPE)
         env["ir.config_parameter"].set_param("sla_bench.portal_contract", contract.id)
         cr.commit()
