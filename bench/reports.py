@@ -245,7 +245,8 @@ def prepare(params):
     import psycopg2
 
     ready = odoo_db.filled_as_wanted(params, DB, "sla_credits", MARKER, SHAPE)
-    odoo_db.ensure_db(params, DB, "sla_credits", data_dir=odoo_db.FILESTORE)
+    # sla_portal: the reconciliation (bench/reconcile.py) reads its pages too
+    odoo_db.ensure_db(params, DB, "sla_portal", data_dir=odoo_db.FILESTORE)
     # updating sla_contract updates the addons built on it, sla_credits too
     odoo_db.ensure_db(
         params, DB, "sla_contract", update=True, data_dir=odoo_db.FILESTORE

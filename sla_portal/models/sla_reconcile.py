@@ -65,13 +65,43 @@ class SlaReconcile(models.AbstractModel):
         found = []
         months = self._sla_months(contracts)
         truth = self._sla_cycle_counts(contracts)
+        # the places read for all contracts at once, as a dashboard does
+        bulk = self._sla_bulk(contracts)
         for contract in contracts:
             for month in months.get(contract.id, []):
                 check = _Check(contract, month, found)
                 counts = truth.get((contract.id, month), (0, 0))
-                self._sla_check_month(contract, month, counts, today, check)
+                self._sla_check_month(contract, month, counts, today, check, bulk)
             self._sla_check_bonuses(contract, check=_Check(contract, None, found))
         return found
+
+    @api.model
+    def _sla_bulk(self, contracts):
+        """{place: {(contract id, month): what it shows}} for the places a
+        manager reads over every contract: the SLA Analysis, Performance by
+        Contract and the months' credits."""
+        domain = [("contract_id", "in", contracts.ids)]
+        analysis = {
+            (contract.id, month): (count, avg)
+            for contract, month, count, avg in self.env["sla.ticket.report"]
+            .sudo()
+            ._read_group(
+                [*domain, ("report_date", "!=", False)],
+                ["contract_id", "report_date:month"],
+                ["__count", "compliance:avg"],
+            )
+        }
+        performance = {
+            (row.contract_id.id, row.month): row
+            for row in self.env["sla.contract.performance"].sudo().search(domain)
+        }
+        credits = {
+            (credit.contract_id.id, credit.period_start): credit
+            for credit in self.env["sla.credit"]
+            .sudo()
+            .search([*domain, ("kind", "=", "credit")])
+        }
+        return {"analysis": analysis, "performance": performance, "credits": credits}
 
     @api.model
     def _sla_cycle_counts(self, contracts):
@@ -86,26 +116,15 @@ class SlaReconcile(models.AbstractModel):
         )
         return {(c, m): (n, w) for c, m, n, w in self.env.cr.fetchall()}
 
-    def _sla_check_month(self, contract, month, counts, today, check):
+    def _sla_check_month(self, contract, month, counts, today, check, bulk):  # noqa: PLR0917
         end = month + relativedelta(months=1)
         tickets, within = counts
         rate = 100.0 * within / tickets if tickets else None
-        # the SLA Analysis
-        report = self.env["sla.ticket.report"].sudo()
-        domain = [
-            ("contract_id", "=", contract.id),
-            ("report_date", ">=", month),
-            ("report_date", "<", end),
-        ]
-        [[count, avg]] = report._read_group(domain, [], ["__count", "compliance:avg"])
+        key = (contract.id, month)
+        count, avg = bulk["analysis"].get(key, (0, None))
         check.equal("tickets", "SLA Analysis", count, tickets)
         check.rate("compliance", "SLA Analysis", avg if count else None, rate)
-        # Performance by Contract
-        row = (
-            self.env["sla.contract.performance"]
-            .sudo()
-            .search([("contract_id", "=", contract.id), ("month", "=", month)])
-        )
+        row = bulk["performance"].get(key, self.env["sla.contract.performance"])
         check.equal("tickets", "Performance by Contract", row.tickets, tickets)
         check.rate(
             "compliance",
@@ -113,17 +132,7 @@ class SlaReconcile(models.AbstractModel):
             row.compliance if row.tickets else None,
             rate,
         )
-        credit = (
-            self.env["sla.credit"]
-            .sudo()
-            .search(
-                [
-                    ("contract_id", "=", contract.id),
-                    ("period_start", "=", month),
-                    ("kind", "=", "credit"),
-                ]
-            )
-        )
+        credit = bulk["credits"].get(key, self.env["sla.credit"])
         if credit:
             self._sla_check_credit_counts(credit, tickets, within, rate, check)
             self._sla_check_credit(credit, row, check)
