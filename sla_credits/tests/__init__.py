@@ -4,6 +4,7 @@ from . import test_credit_invoicing
 from . import test_credit_tour
 from . import test_credit_access
 from . import test_tier_whatif
+from . import test_tier_whatif_live
 from . import test_agreement
 from . import test_credit_bands
 from . import test_credit_cycles

@@ -102,3 +102,31 @@ class TestTierWhatif(CreditCase):
         self.assertEqual(
             whatif.line_ids.filtered("current"), self.env["sla.tier.whatif.line"]
         )
+
+    def test_a_helpdesk_manager_replays_on_the_contract_support_hours(self):
+        """Run from the form as the manager it is for; the tier sold runs on
+        the contract's own support hours and says so, the others on theirs."""
+        self.gold_contract.sla_calendar_id = self.business_hours
+        # Saturday 10:00 in Brussels, answered five hours later: late on
+        # Gold's 18/7 support hours (4 hours to respond), not started yet on
+        # the contract's office hours, where the live clocks ran.
+        ticket = self.ticket(datetime(2026, 9, 5, 8, 0))
+        self.reply(ticket, datetime(2026, 9, 5, 13, 0))
+        self.move(ticket, self.stage_done, datetime(2026, 9, 5, 13, 10))
+        self.assertEqual(ticket.sla_clock_ids.cycle_id.outcome, "met")
+        manager = self.account_manager
+        with freeze_time("2026-10-10"):
+            form = Form(self.env["sla.tier.whatif"].with_user(manager))
+            form.partner_id = self.customers["Gold"]
+            form.contract_id = self.gold_contract
+            form.date_from = date(2026, 9, 1)
+            form.date_to = date(2026, 9, 30)
+            whatif = form.save()
+            whatif.action_compute()
+        sold = whatif.line_ids.filtered("current")
+        self.assertEqual(sold.tier_id, self.gold)
+        self.assertEqual(sold.calendar_id, self.business_hours)
+        self.assertEqual((sold.tickets, sold.within, sold.compliance), (1, 1, 100.0))
+        silver = whatif.line_ids.filtered(lambda line: line.tier_id == self.silver)
+        self.assertEqual(silver.calendar_id, self.silver.calendar_id)
+        self.assertFalse(whatif.note)

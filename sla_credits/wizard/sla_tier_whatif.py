@@ -6,34 +6,41 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.addons.sla_contract.engine import replay as replay_engine
+from odoo.addons.sla_contract.models.public_reply import public_reply_sql
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..engine import credit_math
 
-# Public replies by internal users and stage moves of the tickets, oldest
-# first, in one query: the history every tier is replayed on.
-HISTORY_SQL = """
-    SELECT m.res_id, m.date, m.id, 'reply', NULL::integer, NULL::integer
+
+def history_sql(ticket_ids):
+    """The public replies (the one rule of models/public_reply.py) and stage
+    moves of the tickets, oldest first, in one query: the history every
+    tier is replayed on. A message both moving and replying is a move
+    first, as the live clocks read it (helpdesk.ticket._sla_history)."""
+    return SQL(
+        """
+    SELECT m.res_id, m.date, m.id, 'reply' AS kind,
+           NULL::integer, NULL::integer
       FROM mail_message m
       JOIN mail_message_subtype s ON s.id = m.subtype_id
      WHERE m.model = 'helpdesk.ticket'
        AND m.res_id = ANY(%(tickets)s)
-       AND m.message_type IN ('comment', 'email')
-       AND NOT COALESCE(s.internal, FALSE)
-       AND EXISTS (
-           SELECT 1 FROM res_users u
-            WHERE u.partner_id = m.author_id AND NOT u.share
-       )
+       AND %(public)s
     UNION ALL
-    SELECT m.res_id, m.date, m.id, 'stage', v.old_value_integer, v.new_value_integer
+    SELECT m.res_id, m.date, m.id, 'stage' AS kind,
+           v.old_value_integer, v.new_value_integer
       FROM mail_tracking_value v
       JOIN mail_message m ON m.id = v.mail_message_id
       JOIN ir_model_fields f ON f.id = v.field_id
      WHERE f.model = 'helpdesk.ticket' AND f.name = 'stage_id'
        AND m.model = 'helpdesk.ticket'
        AND m.res_id = ANY(%(tickets)s)
-     ORDER BY 2, 3
-"""
+     ORDER BY 2, 3, 4 DESC
+        """,
+        tickets=list(ticket_ids),
+        public=public_reply_sql("m", "s"),
+    )
 
 
 class SlaTierWhatif(models.TransientModel):
@@ -67,6 +74,13 @@ class SlaTierWhatif(models.TransientModel):
         help="What a month of the contract costs: credits are shares of it.",
     )
     ticket_count = fields.Integer(string="Tickets Replayed", readonly=True)
+    note = fields.Text(
+        string="Not Replayed As Measured",
+        readonly=True,
+        help="Tickets whose live clocks measured them on terms the replay "
+        "cannot rebuild from their history: their figures on the tier sold "
+        "may differ from the live ones.",
+    )
     line_ids = fields.One2many("sla.tier.whatif.line", "whatif_id", readonly=True)
 
     @api.onchange("contract_id")
@@ -98,9 +112,19 @@ class SlaTierWhatif(models.TransientModel):
 
     # ------------------------------------------------------------------ replay
 
-    def _tickets(self):
+    def _period_bounds(self):
+        """The period as naive UTC bounds [start, end), the days cycles are
+        counted in (their report_date)."""
         start = datetime.combine(self.date_from, time.min)
         end = datetime.combine(self.date_to, time.min) + timedelta(days=1)
+        return start, end
+
+    def _tickets(self):
+        """The customer's tickets that may hold a cycle counted in the
+        period: opened before its end, and open, or closed at its start or
+        later (a cycle counts at its breach or its stop, never after the
+        ticket's last closing)."""
+        start, end = self._period_bounds()
         return (
             self.env["helpdesk.ticket"]
             .sudo()
@@ -112,81 +136,133 @@ class SlaTierWhatif(models.TransientModel):
                         self.partner_id.commercial_partner_id.id,
                     ),
                     ("company_id", "=", self.company_id.id),
-                    ("create_date", ">=", start),
                     ("create_date", "<", end),
+                    "|",
+                    "|",
+                    ("stage_id.closed", "=", False),
+                    ("closed_date", "=", False),
+                    ("closed_date", ">=", start),
                 ],
                 ["create_date", "priority", "stage_id"],
+                load=None,
             )
         )
 
-    def _timelines(self, tickets):
-        """{ticket id: (priority, Timeline)} from one history query."""
-        flags = self.env["helpdesk.ticket.stage"]._sla_stage_flags()
+    @api.model
+    def _stage_flags(self):
+        stages = (
+            self.env["helpdesk.ticket.stage"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read([("id", "!=", False)], ["closed", "sla_pause", "sla_cancel"])
+        )
+        return {
+            stage["id"]: replay_engine.StageFlags(
+                stage["closed"], stage["sla_pause"], stage["sla_cancel"]
+            )
+            for stage in stages
+        }
+
+    def _histories(self, tickets):
+        """{ticket id: (created, first stage, events)} from one query."""
         self.env.flush_all()
-        self.env.cr.execute(HISTORY_SQL, {"tickets": [t["id"] for t in tickets]})
+        self.env.cr.execute(history_sql(t["id"] for t in tickets))
         events = defaultdict(list)
         first_stage = {}
         for ticket_id, at, _id, kind, old, new in self.env.cr.fetchall():
             if kind == "stage":
                 first_stage.setdefault(ticket_id, old)
-                events[ticket_id].append((at, kind, new))
+                events[ticket_id].append((at, replay_engine.STAGE, (old, new)))
             else:
-                events[ticket_id].append((at, kind, None))
+                events[ticket_id].append((at, replay_engine.REPLY, None))
         return {
             ticket["id"]: (
-                ticket["priority"],
-                replay_engine.timeline(
-                    ticket["create_date"],
-                    events[ticket["id"]],
-                    first_stage.get(ticket["id"], ticket["stage_id"][0]),
-                    flags,
-                ),
+                ticket["create_date"],
+                first_stage.get(ticket["id"], ticket["stage_id"]),
+                events[ticket["id"]],
             )
             for ticket in tickets
         }
 
-    def _replay_all(self):
-        tickets = self._tickets()
-        self.ticket_count = len(tickets)
-        timelines = self._timelines(tickets)
-        now = min(
-            fields.Datetime.now(),
-            datetime.combine(self.date_to, time.min) + timedelta(days=1),
-        )
-        tiers = (
+    def _tiers(self):
+        return (
             self.env["sla.tier"]
             .sudo()
             .search([("company_id", "in", (self.company_id.id, False))])
         )
+
+    def _tier_terms(self, tier):
+        """(calendar, {ticket priority: Terms}, problem) of `tier`: the tier
+        sold runs on the contract's own support hours and counts for the
+        contract, as helpdesk.ticket._sla_policy measures its tickets; any
+        other tier on its own support hours."""
+        contract = self.contract_id.sudo()
+        sold = bool(contract) and tier == contract.sla_tier_id
+        calendar = (contract.sla_calendar_id if sold else False) or tier.calendar_id
+        company_id = self.company_id.id
+        problem = (
+            calendar._sla_calendar_problem(company_id)
+            if calendar
+            else self.env._("The tier has no support hours.")
+        )
+        if problem:
+            return calendar, {}, problem
+        engine = calendar._sla_work_calendar(company_id)
+        contract_id = contract.id if sold else None
+        rules = tier._sla_rules()
+        return (
+            calendar,
+            {
+                priority: replay_engine.Terms(engine, response, resolution, contract_id)
+                for priority, (response, resolution) in rules["targets"].items()
+            },
+            False,
+        )
+
+    def _replay_tiers(self):
+        """{tier: (calendar, {(ticket id, cycle number): Cycle}, problem)}
+        and the tickets replayed: every tier's cycles of the customer's
+        tickets, as of now."""
+        tickets = self._tickets()
+        histories = self._histories(tickets)
+        flags = self._stage_flags()
+        now = fields.Datetime.now()
+        result = {}
+        for tier in self._tiers():
+            calendar, terms, problem = self._tier_terms(tier)
+            cycles = {}
+            for ticket in tickets:
+                ticket_terms = terms.get(ticket["priority"])
+                if not ticket_terms:
+                    continue
+                created, first_stage, events = histories[ticket["id"]]
+                for cycle in replay_engine.replay(
+                    created,
+                    first_stage,
+                    events,
+                    stage_flags=flags,
+                    terms=ticket_terms,
+                    now=now,
+                ):
+                    cycles[(ticket["id"], cycle.number)] = cycle
+            result[tier] = (calendar, cycles, problem)
+        return result, tickets
+
+    def _replay_all(self):
+        replayed, tickets = self._replay_tiers()
+        self.ticket_count = len(tickets)
+        self.note = self._not_replayable_note(tickets)
+        tiers = self.env["sla.tier"].union(*replayed)
         band_model = self.env["sla.credit.band"]
         bands_by_tier = band_model._bands_of(tiers)
         rounding = credit_math.to_decimal(self.currency_id.rounding)
         results = []
-        for tier in tiers:
-            targets = {
-                target.priority_id.ticket_priority: (
-                    target.response_minutes,
-                    target.resolution_minutes,
-                )
-                for target in tier.target_ids
-            }
-            engine = tier.calendar_id._sla_work_calendar(self.company_id.id)
-            months = defaultdict(lambda: [0, 0])  # month: [tickets, within]
-            counted = within = breached = 0
-            for priority, line in timelines.values():
-                if priority not in targets:
-                    continue
-                outcome = replay_engine.replay(line, engine, *targets[priority], now)
-                if outcome.day is None:
-                    continue
-                counted += 1
-                month = months[outcome.day.replace(day=1)]
-                month[0] += 1
-                if outcome.breached:
-                    breached += 1
-                else:
-                    within += 1
-                    month[1] += 1
+        for tier, (calendar, cycles, problem) in replayed.items():
+            months = replay_engine.monthly(
+                cycles.values(), self.date_from, self.date_to
+            )
+            counted = sum(total for total, _ok in months.values())
+            within = sum(ok for _total, ok in months.values())
             bands = bands_by_tier.get(tier.id) or credit_math.DEFAULT_BANDS
             credit = sum(
                 (
@@ -204,15 +280,88 @@ class SlaTierWhatif(models.TransientModel):
             results.append(
                 {
                     "tier_id": tier.id,
+                    "calendar_id": calendar.id if calendar else False,
                     "current": tier == self.contract_id.sla_tier_id,
                     "tickets": counted,
                     "within": within,
-                    "breached": breached,
+                    "breached": counted - within,
                     "compliance": 100.0 * within / counted if counted else 0.0,
                     "credits": float(credit),
+                    "problem": problem or False,
                 }
             )
         return results
+
+    def _not_replayable_note(self, tickets):
+        """What the replay cannot rebuild from a history, counted on the
+        replayed tickets from their live clocks: a priority changed after a
+        clock stopped, a ticket measured on another contract (or switched),
+        a clock measured on targets or support hours edited since. Open
+        clocks follow such changes as if from the start, as the replay
+        does; stopped ones keep what they were measured on."""
+        if not tickets:
+            return False
+        priority = {t["id"]: t["priority"] for t in tickets}
+        self.env["sla.clock"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT ticket_id, metric, ticket_priority, contract_id,
+                          calendar_id, target_minutes
+                     FROM sla_clock WHERE ticket_id = ANY(%s)""",
+                list(priority),
+            )
+        )
+        contract = self.contract_id.sudo()
+        sold = {}
+        calendar_id = None
+        if contract.sla_tier_id:
+            calendar, terms, _problem = self._tier_terms(contract.sla_tier_id)
+            calendar_id = calendar.id if calendar else None
+            sold = {
+                (p, metric): getattr(t, metric)
+                for p, t in terms.items()
+                for metric in ("response", "resolution")
+            }
+        changed_priority, other_contract, edited = set(), set(), set()
+        for row in self.env.cr.fetchall():
+            ticket_id, metric, clock_priority, contract_id, calendar, target = row
+            if clock_priority != priority[ticket_id]:
+                changed_priority.add(ticket_id)
+            elif not contract:
+                continue
+            elif contract_id != contract.id:
+                other_contract.add(ticket_id)
+            elif calendar != calendar_id or target != sold.get(
+                (clock_priority, metric)
+            ):
+                edited.add(ticket_id)
+        lines = []
+        if changed_priority:
+            lines.append(
+                self.env._(
+                    "%(count)s ticket(s) changed priority after a clock stopped: "
+                    "the replay measures them on their priority of today.",
+                    count=len(changed_priority),
+                )
+            )
+        if other_contract - changed_priority:
+            lines.append(
+                self.env._(
+                    "%(count)s ticket(s) were measured on another contract, or "
+                    "moved to this one while measured: the replay puts them on "
+                    "this contract from the start.",
+                    count=len(other_contract - changed_priority),
+                )
+            )
+        if edited - changed_priority - other_contract:
+            lines.append(
+                self.env._(
+                    "%(count)s ticket(s) were measured on targets or support hours "
+                    "edited since: the replay uses today's.",
+                    count=len(edited - changed_priority - other_contract),
+                )
+            )
+        return "\n".join(lines) or False
 
 
 class SlaTierWhatifLine(models.TransientModel):
@@ -225,8 +374,22 @@ class SlaTierWhatifLine(models.TransientModel):
     tier_id = fields.Many2one("sla.tier", required=True)
     sequence = fields.Integer(related="tier_id.sequence")
     current = fields.Boolean(string="Sold Today")
-    tickets = fields.Integer(string="Tickets Counted")
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Support Hours",
+        help="The tier sold is replayed on the contract's own support hours, "
+        "as its live clocks run; every other tier on its own.",
+    )
+    tickets = fields.Integer(
+        string="Counted",
+        help="Ticket cycles counted in the period (met or breached, on the day "
+        "of their first breach, else of their closing): a reopened ticket "
+        "counts again, as in the SLA Analysis.",
+    )
     within = fields.Integer(string="Within SLA")
     breached = fields.Integer()
     compliance = fields.Float(string="Compliance (%)", digits=(6, 2))
     credits = fields.Monetary(string="Credits Owed")
+    problem = fields.Char(
+        help="Why the tier measures nothing: its support hours are not usable."
+    )
