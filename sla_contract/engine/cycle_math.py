@@ -64,6 +64,14 @@ def verdict(clocks):
     return Verdict(outcome, at, deciding.key, deciding.contract_id)
 
 
+def report_day(verdict):
+    """The day (UTC) a cycle counts in: the day it counts at, for a cycle
+    met or breached; a cancelled or open cycle counts in no month."""
+    if verdict.outcome in COUNTED_OUTCOMES and verdict.counted_at:
+        return verdict.counted_at.date()
+    return None
+
+
 def month_start(day):
     return date(day.year, day.month, 1)
 

@@ -28,7 +28,7 @@ count for. Nothing here reads the database or the clock.
 from collections import namedtuple
 from datetime import date
 
-from .cycle_math import COUNTED_OUTCOMES, OUTCOME_MET, ClockFacts, verdict
+from .cycle_math import OUTCOME_MET, ClockFacts, report_day, verdict
 
 REPLY = "reply"
 STAGE = "stage"
@@ -243,14 +243,11 @@ def monthly(cycles, first_day, last_day):
     `last_day`: what a month's compliance is made of."""
     months = {}
     for cycle in cycles:
-        outcome, counted_at = cycle.verdict.outcome, cycle.verdict.counted_at
-        if outcome not in COUNTED_OUTCOMES:
-            continue
-        day = counted_at.date()
-        if not first_day <= day <= last_day:
+        day = report_day(cycle.verdict)
+        if day is None or not first_day <= day <= last_day:
             continue
         month = months.setdefault(month_start(day), [0, 0])
         month[0] += 1
-        if outcome == OUTCOME_MET:
+        if cycle.verdict.outcome == OUTCOME_MET:
             month[1] += 1
     return months

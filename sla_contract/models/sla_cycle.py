@@ -148,10 +148,7 @@ class SlaCycle(models.Model):
             result[cycle.id] = {
                 "outcome": verdict.outcome,
                 "counted_at": counted or False,
-                # a cancelled cycle counts in no month
-                "report_date": counted.date()
-                if counted and verdict.outcome in cycle_math.COUNTED_OUTCOMES
-                else False,
+                "report_date": cycle_math.report_day(verdict) or False,
                 "contract_id": contract.id,
                 "tier_id": deciding.tier_id.id,
                 "ticket_priority": deciding.ticket_priority,

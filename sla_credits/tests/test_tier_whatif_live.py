@@ -19,6 +19,7 @@ from freezegun import freeze_time
 
 from odoo import models
 from odoo.addons.sla_contract.engine import replay as replay_engine
+from odoo.addons.sla_contract.engine.cycle_math import report_day
 from odoo.addons.sla_contract.tests.common import local
 
 from .common import P1, P2, P3, P4, CreditCase
@@ -328,7 +329,7 @@ class TestWhatifAgreesWithLiveClocks(CreditCase):
             key: (
                 cycle.verdict.outcome,
                 cycle.verdict.counted_at,
-                cycle.verdict.counted_at.date() if cycle.verdict.counted_at else None,
+                report_day(cycle.verdict),
                 cycle.verdict.contract_id,
             )
             for key, cycle in cycles.items()

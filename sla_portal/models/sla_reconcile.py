@@ -16,6 +16,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.sla_contract.engine import replay as replay_engine
 from odoo.addons.sla_contract.engine.sla_math import format_rate
 from odoo.tools import float_compare
 
@@ -73,7 +74,44 @@ class SlaReconcile(models.AbstractModel):
                 counts = truth.get((contract.id, month), (0, 0))
                 self._sla_check_month(contract, month, counts, today, check, bulk)
             self._sla_check_bonuses(contract, check=_Check(contract, None, found))
+            self._sla_check_whatif(contract, months.get(contract.id), truth, found)
         return found
+
+    def _sla_check_whatif(self, contract, months, truth, found):
+        """The tier what-if of the contract's customer, for the tier sold,
+        month by month, against the cycles counted. Skipped where the wizard
+        itself says its replay cannot rebuild the history (a priority changed
+        after a stop, a contract switched, terms edited since)."""
+        if not months:
+            return
+        last = months[-1] + relativedelta(months=1, days=-1)
+        wizard = (
+            self.env["sla.tier.whatif"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": contract.partner_id.commercial_partner_id.id,
+                    "contract_id": contract.id,
+                    "company_id": contract.company_id.id,
+                    "date_from": months[0],
+                    "date_to": last,
+                }
+            )
+        )
+        replayed, tickets = wizard._replay_tiers()
+        if wizard._not_replayable_note(tickets) or contract.sla_tier_id not in replayed:
+            return
+        _calendar, cycles, problem = replayed[contract.sla_tier_id]
+        if problem:
+            return
+        shown = replay_engine.monthly(cycles.values(), months[0], last)
+        for month in months:
+            check = _Check(contract, month, found)
+            counted, within = shown.get(month, (0, 0))
+            expected = truth.get((contract.id, month), (0, 0))
+            check.equal(
+                "tickets, within SLA", "tier what-if", (counted, within), expected
+            )
 
     @api.model
     def _sla_bulk(self, contracts):
