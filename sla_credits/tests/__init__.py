@@ -6,3 +6,4 @@ from . import test_credit_access
 from . import test_tier_whatif
 from . import test_agreement
 from . import test_credit_bands
+from . import test_closed_months
