@@ -3,7 +3,7 @@
     "name": "SLA Service Credits",
     "summary": "Monthly SLA compliance and uptime turned into service credits on the "
     "contract's next invoice, and quarterly bonuses",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
     "author": "SLA Suite contributors",

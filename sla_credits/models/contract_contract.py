@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.addons.sla_contract.engine import sla_math
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
 from ..engine import credit_math
@@ -290,10 +291,10 @@ class ContractContract(models.Model):
                     "user_id": user.id,
                     "summary": self.env._("Right to terminate: %(month)s", month=month),
                     "note": self.env._(
-                        "Compliance was %(rate).2f%% in %(month)s, in band "
+                        "Compliance was %(rate)s%% in %(month)s, in band "
                         "%(band)s: the customer may terminate the contract. "
                         "Call them before they do.",
-                        rate=credit.compliance_rate,
+                        rate=sla_math.format_rate(credit.compliance_rate),
                         month=month,
                         band=credit.band_label,
                     ),
@@ -375,9 +376,23 @@ class ContractContract(models.Model):
         """A credit note for approved credits that no recurring invoice will
         carry any more: the contract has ended."""
         self.ensure_one()
-        journal = self.env["account.journal"].search(
-            [("type", "=", "sale"), ("company_id", "=", self.company_id.id)], limit=1
-        )
+        # The journal the contract's invoices go to, as OCA contract picks it.
+        journal = self.journal_id
+        if journal.type != "sale":
+            journal = self.env["account.journal"].search(
+                [("type", "=", "sale"), ("company_id", "=", self.company_id.id)],
+                limit=1,
+            )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "The company %(company)s has no sales journal for the credit "
+                    "note of %(contract)s: create one (Invoicing > Configuration "
+                    "> Journals).",
+                    company=self.company_id.name,
+                    contract=self.display_name,
+                )
+            )
         refund = (
             self.env["account.move"]
             .sudo()

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
+from ..engine import credit_math
+
 KIND_CREDIT = "credit"
 KIND_ADJUSTMENT = "adjustment"
 KINDS = [(KIND_CREDIT, "Service credit"), (KIND_ADJUSTMENT, "Adjustment")]
@@ -44,7 +46,37 @@ FIGURE_FIELDS = (
     "grace",
     "grace_reason",
     "description",
+    # The terms the month was priced on, with its fee and cap: a closed month
+    # keeps them, and a late correction is priced on them.
+    "band_table",
+    "uptime_guarantee",
+    "notice_hours",
+    "maintenance_allowance_hours",
+    "per_started_hour",
 )
+
+
+def bands_to_json(bands):
+    """A band table as stored on a credit: JSON, from the lowest rate up."""
+    return [
+        {
+            "lower": float(band.lower),
+            "upper": float(band.upper),
+            "credit_percent": float(band.credit_percent),
+            "right_to_terminate": bool(band.right_to_terminate),
+        }
+        for band in sorted(bands, key=lambda b: b.lower)
+    ]
+
+
+def bands_from_json(rows):
+    """The bands stored on a credit, validated (``ValueError`` if not)."""
+    return credit_math.validate_bands(
+        credit_math.Band(
+            row["lower"], row["upper"], row["credit_percent"], row["right_to_terminate"]
+        )
+        for row in rows
+    )
 
 
 class SlaCredit(models.Model):
@@ -132,6 +164,28 @@ class SlaCredit(models.Model):
     cap_percent = fields.Float(string="Cap (%)", readonly=True, aggregator=None)
     capped = fields.Boolean(readonly=True)
     credit_percent = fields.Float(string="Credit (%)", digits=(6, 3), readonly=True)
+    # The terms the month was priced on, whatever the contract says later.
+    band_table = fields.Json(
+        string="Bands Used",
+        readonly=True,
+        help="The compliance bands the month was priced on (lower, upper, "
+        "credit % and right to terminate of each).",
+    )
+    band_table_text = fields.Text(
+        string="Compliance Bands", compute="_compute_band_table_text"
+    )
+    uptime_guarantee = fields.Float(
+        string="Uptime Guarantee (%)", digits=(6, 3), readonly=True, aggregator=None
+    )
+    notice_hours = fields.Float(
+        string="Maintenance Notice (h)", readonly=True, aggregator=None
+    )
+    maintenance_allowance_hours = fields.Float(
+        string="Maintenance Allowance (h)", readonly=True, aggregator=None
+    )
+    per_started_hour = fields.Boolean(
+        string="Uptime Credit per Started Hour", readonly=True
+    )
     amount = fields.Monetary(readonly=True, tracking=True)
     description = fields.Text(
         readonly=True, help="The text of the invoice line: why this credit."
@@ -174,6 +228,29 @@ class SlaCredit(models.Model):
                 credit.state = STATE_APPROVED
             else:
                 credit.state = STATE_COMPUTED
+
+    @api.depends("band_table")
+    def _compute_band_table_text(self):
+        pct = credit_math.format_percent
+        for credit in self:
+            lines = []
+            for row in reversed(credit.band_table or []):
+                lower = credit_math.to_decimal(row["lower"])
+                upper = credit_math.to_decimal(row["upper"])
+                label = (
+                    f"{pct(lower)}%+"
+                    if upper == credit_math.HUNDRED
+                    else f"{pct(lower)}-{pct(upper)}%"
+                )
+                line = self.env._(
+                    "%(band)s: %(credit)s%%",
+                    band=label,
+                    credit=pct(credit_math.to_decimal(row["credit_percent"])),
+                )
+                if row.get("right_to_terminate"):
+                    line += self.env._(", right to terminate")
+                lines.append(line)
+            credit.band_table_text = "\n".join(lines) or False
 
     def _compute_period_label(self):
         for credit in self:

@@ -1,11 +1,12 @@
 import logging
+from collections import defaultdict, namedtuple
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.addons.sla_contract.engine.sla_math import format_rate
+from odoo.addons.sla_contract.engine import sla_math
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import format_amount, format_date
@@ -19,12 +20,16 @@ from .sla_credit import (
     STATE_APPLIED,
     STATE_APPROVED,
     STATE_COMPUTED,
+    bands_from_json,
+    bands_to_json,
 )
 
 _logger = logging.getLogger(__name__)
 
 # Closed periods re-checked for late corrections at each evaluation.
 CORRECTION_MONTHS = 12
+# Months the monthly job catches up when it missed runs, last month included.
+CATCH_UP_MONTHS = 12
 # What a late correction can change about a closed month.
 CORRECTED_FACTS = ("tickets", "tickets_within", "downtime_minutes", "excluded_minutes")
 
@@ -44,8 +49,29 @@ COMPLIANCE_SQL = """
 """
 
 
+# What a month is priced on: today's contract for a month being evaluated,
+# the stored terms for a closed month being corrected.
+Terms = namedtuple(
+    "Terms",
+    "tier bands guarantee notice_hours allowance_hours per_started_hour fee "
+    "cap_percent",
+)
+
+
 def month_start(day):
     return date(day.year, day.month, 1)
+
+
+def _months(first, last):
+    month = first
+    while month <= last:
+        yield month
+        month += relativedelta(months=1)
+
+
+def _rate(value):
+    """A compliance rate as printed: cut, never rounded across a band."""
+    return f"{sla_math.format_rate(value)}%"
 
 
 def _percent(value):
@@ -67,15 +93,81 @@ class SlaCreditEvaluation(models.AbstractModel):
 
     @api.model
     def _cron_evaluate(self):
-        """Monthly job: last month's credits, and at a quarter's end its
-        bonuses. Safe to re-run: closed credits are never rewritten."""
+        """Monthly job: last month's credits, every earlier month a missed
+        run left out, and at a quarter's end its bonuses. Safe to re-run:
+        closed credits are never rewritten."""
         # Months are UTC months, as the clocks' reporting dates.
-        period = month_start(fields.Date.today()) - relativedelta(months=1)
-        self._evaluate(self._contracts_for(period), period)
+        last = month_start(fields.Date.today()) - relativedelta(months=1)
+        plan = self._months_to_evaluate(last)
+        contract_model = self.env["contract.contract"].sudo()
+        evaluated, failed, stuck = contract_model, {}, set()
+        for period in sorted(plan):
+            # A contract's months are evaluated in order: after a month that
+            # got no credit, its later months wait, so that the next run
+            # starts again from that month.
+            contracts = plan[period].filtered(lambda c: c.id not in stuck)
+            if not contracts:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    credit_recs, errors = self._evaluate_batch(
+                        contracts, period, record_errors=False
+                    )
+            except Exception:
+                _logger.exception("SLA credits: the month %s was not evaluated", period)
+                reason = self.env._("An unexpected error, written to the server log.")
+                credit_recs = self.env["sla.credit"]
+                errors = dict.fromkeys(contracts.ids, reason)
+            evaluated |= contracts
+            stuck.update((contracts - credit_recs.contract_id).ids)
+            for contract_id, reason in errors.items():
+                failed.setdefault(contract_id, (period, reason))
+        evaluated.filtered(lambda c: c.id not in failed)._sla_record_credit_errors(
+            last, {}
+        )
+        by_period = defaultdict(dict)
+        for contract_id, (period, reason) in failed.items():
+            by_period[period][contract_id] = reason
+        for period, errors in sorted(by_period.items()):
+            contract_model.browse(list(errors))._sla_record_credit_errors(
+                period, errors
+            )
 
     @api.model
-    def _contracts_for(self, period):
-        end = period + relativedelta(months=1)
+    def _months_to_evaluate(self, last):
+        """{month: contracts} the monthly job evaluates, up to ``last``: for
+        each contract, the months after its latest credit (from its SLA start,
+        at most CATCH_UP_MONTHS back), and ``last`` in any case."""
+        first = last - relativedelta(months=CATCH_UP_MONTHS - 1)
+        contracts = self._contracts_for(first, last)
+        latest = dict(
+            self.env["sla.credit"]
+            .sudo()
+            ._read_group(
+                [("contract_id", "in", contracts.ids), ("kind", "=", KIND_CREDIT)],
+                ["contract_id"],
+                ["period_start:max"],
+            )
+        )
+        due = defaultdict(list)
+        for contract in contracts:
+            start = max(first, month_start(contract.sla_date_start))
+            if latest.get(contract):
+                start = max(start, latest[contract] + relativedelta(months=1))
+            due[min(start, last)].append(contract.id)
+        plan, waiting = {}, set()
+        for period in _months(min(due, default=last), last):
+            waiting.update(due.get(period, ()))
+            found = self._contracts_for(period).filtered(lambda c: c.id in waiting)
+            if found:
+                plan[period] = found
+        return plan
+
+    @api.model
+    def _contracts_for(self, period, last=None):
+        """Contracts with an SLA in the month starting ``period``, or in any
+        month from ``period`` to ``last``."""
+        end = (last or period) + relativedelta(months=1)
         return (
             self.env["contract.contract"]
             .sudo()
@@ -100,10 +192,11 @@ class SlaCreditEvaluation(models.AbstractModel):
         return self._evaluate_batch(contracts, period)[0]
 
     @api.model
-    def _evaluate_batch(self, contracts, period):
+    def _evaluate_batch(self, contracts, period, record_errors=True):
         """:meth:`_evaluate`, returning ``(credits, {contract id: why it could
         not be evaluated})``. The reason is also kept on the contract, and
-        its account manager told once."""
+        its account manager told once (unless ``record_errors`` is False: the
+        caller keeps them)."""
         period = month_start(period)
         contracts = contracts.sudo().filtered(
             lambda c: c.contract_type == "sale" and c.sla_tier_id
@@ -120,7 +213,8 @@ class SlaCreditEvaluation(models.AbstractModel):
             self.env["sla.bonus"]._evaluate(
                 contracts, period - relativedelta(months=2), now
             )
-        contracts._sla_record_credit_errors(period, errors)
+        if record_errors:
+            contracts._sla_record_credit_errors(period, errors)
         return credit_recs, errors
 
     # ------------------------------------------------------------------ loaders
@@ -193,20 +287,86 @@ class SlaCreditEvaluation(models.AbstractModel):
             for contract in contracts
         }
 
+    @api.model
+    def _contract_terms(self, contracts, period, end):
+        """{contract id: the Terms its month [period, end) is priced on today,
+        or the error that says why it cannot be}."""
+        fees = self._load_fees(contracts, period, end)
+        bands = self._load_bands(contracts)
+        terms = {}
+        for contract in contracts:
+            fee = fees.get(contract.id, Decimal(0))
+            table = bands[contract.id]
+            if isinstance(fee, Exception) or isinstance(table, Exception):
+                terms[contract.id] = fee if isinstance(fee, Exception) else table
+                continue
+            tier = contract.sla_tier_id
+            terms[contract.id] = Terms(
+                tier=tier,
+                bands=table,
+                guarantee=credit_math.to_decimal(tier.uptime_guarantee or 0),
+                notice_hours=contract.sla_notice_hours,
+                allowance_hours=contract.sla_maintenance_allowance_hours,
+                per_started_hour=contract.sla_uptime_per_started_hour,
+                fee=fee,
+                cap_percent=credit_math.to_decimal(contract.sla_credit_cap_percent),
+            )
+        return terms
+
+    @api.model
+    def _credit_terms(self, credit_recs):
+        """{contract id: the Terms ``credit_recs`` (one a contract) were
+        closed with}. A credit closed before its bands were kept on it is
+        priced on its contract's bands of today, the best there is."""
+        missing = credit_recs.filtered(lambda c: not c.band_table)
+        today = self._load_bands(missing.contract_id) if missing else {}
+        terms = {}
+        for credit in credit_recs:
+            if credit.band_table:
+                try:
+                    bands = bands_from_json(credit.band_table)
+                except ValueError as error:
+                    terms[credit.contract_id.id] = UserError(
+                        self.env._(
+                            "The bands %(credit)s was closed with are not "
+                            "valid: %(error)s",
+                            credit=credit.display_name,
+                            error=str(error),
+                        )
+                    )
+                    continue
+            else:
+                bands = today[credit.contract_id.id]
+                if isinstance(bands, Exception):
+                    terms[credit.contract_id.id] = bands
+                    continue
+            terms[credit.contract_id.id] = Terms(
+                tier=credit.tier_id,
+                bands=bands,
+                guarantee=credit_math.to_decimal(credit.uptime_guarantee or 0),
+                notice_hours=credit.notice_hours,
+                allowance_hours=credit.maintenance_allowance_hours,
+                per_started_hour=credit.per_started_hour,
+                fee=credit_math.to_decimal(credit.fee),
+                cap_percent=credit_math.to_decimal(credit.cap_percent),
+            )
+        return terms
+
     # ------------------------------------------------------------------ figures
 
     @api.model
-    def _figures(self, contracts, period, now):
+    def _figures(self, contracts, period, now, terms=None):
         """``({contract id: credit values}, {contract id: why its figures
         cannot be computed})`` for the month starting ``period``: one
-        contract's bad data never stops the others'."""
+        contract's bad data never stops the others'. The month is priced on
+        ``terms`` ({contract id: Terms}), by default the contracts' of today."""
         end = period + relativedelta(months=1)
         start_dt = datetime.combine(period, datetime.min.time())
         end_dt = datetime.combine(end, datetime.min.time())
         compliance = self._load_compliance(contracts, period, end)
         incidents = self.env["sla.incident"]._load_for(contracts, start_dt, end_dt)
-        fees = self._load_fees(contracts, period, end)
-        bands = self._load_bands(contracts)
+        if terms is None:
+            terms = self._contract_terms(contracts, period, end)
         result, errors = {}, {}
         for contract in contracts:
             try:
@@ -217,8 +377,7 @@ class SlaCreditEvaluation(models.AbstractModel):
                     now,
                     compliance=compliance.get(contract.id, (0, 0)),
                     incidents=incidents.get(contract.id, []),
-                    fee=fees.get(contract.id, Decimal(0)),
-                    bands=bands.get(contract.id),
+                    terms=terms[contract.id],
                 )
             except (UserError, ValueError) as error:
                 # ValidationError included: bad data, which the manager fixes
@@ -241,49 +400,48 @@ class SlaCreditEvaluation(models.AbstractModel):
         return result, errors
 
     def _contract_figures(
-        self, contract, period, end, now, *, compliance, incidents, fee, bands
+        self, contract, period, end, now, *, compliance, incidents, terms
     ):
-        if isinstance(fee, ValueError):
-            raise fee
+        """The credit values of ``contract``'s month [period, end): today's
+        facts (``compliance``, ``incidents``) priced on ``terms``."""
+        if isinstance(terms, Exception):
+            raise terms
         # The invoice line speaks the customer's language.
         speaking = self.with_context(lang=contract.partner_id.lang or self.env.lang)
-        if bands is None:
-            bands = self._load_bands(contract)[contract.id]
-        if isinstance(bands, Exception):
-            raise bands
         tickets, within = compliance
         currency = contract.currency_id or contract.company_id.currency_id
-        tier = contract.sla_tier_id
+        fee = terms.fee
         figures = credit_math.evaluate_month(
             tickets=tickets,
             within=within,
-            bands=bands,
+            bands=terms.bands,
             incidents=incidents,
             month_start=datetime.combine(period, datetime.min.time()),
             month_end=datetime.combine(end, datetime.min.time()),
             now=now,
-            guarantee=credit_math.to_decimal(tier.uptime_guarantee or 0),
+            guarantee=terms.guarantee,
             fee=fee,
             rounding=credit_math.to_decimal(currency.rounding),
-            cap_percent=credit_math.to_decimal(contract.sla_credit_cap_percent),
-            notice=timedelta(hours=contract.sla_notice_hours),
-            allowance=timedelta(hours=contract.sla_maintenance_allowance_hours),
-            per_started_hour=contract.sla_uptime_per_started_hour,
+            cap_percent=terms.cap_percent,
+            notice=timedelta(hours=terms.notice_hours),
+            allowance=timedelta(hours=terms.allowance_hours),
+            per_started_hour=terms.per_started_hour,
         )
         grace_reason = speaking._grace_reason(contract, period)
         band = figures.band
         credit = figures.credit
         values = {
             "contract_id": contract.id,
-            "tier_id": tier.id,
+            "tier_id": terms.tier.id,
             "currency_id": currency.id,
             "period_start": period,
             "period_end": end,
             "tickets": tickets,
             "tickets_within": within,
             "has_rate": figures.rate is not None,
-            # stored as printed (cut, never rounded into the next band)
-            "compliance_rate": float(format_rate(figures.rate or 0)),
+            # Stored as printed: cut, so that the rate shown next to its band
+            # never reads as the band above.
+            "compliance_rate": float(sla_math.format_rate(figures.rate or 0)),
             "band_label": self._band_label(band),
             "compliance_credit_percent": float(figures.compliance_credit),
             "right_to_terminate": bool(band and band.right_to_terminate),
@@ -301,6 +459,11 @@ class SlaCreditEvaluation(models.AbstractModel):
             "amount": float(credit.amount),
             "grace": bool(grace_reason),
             "grace_reason": grace_reason or False,
+            "band_table": bands_to_json(terms.bands),
+            "uptime_guarantee": float(terms.guarantee),
+            "notice_hours": terms.notice_hours,
+            "maintenance_allowance_hours": terms.allowance_hours,
+            "per_started_hour": bool(terms.per_started_hour),
         }
         values["description"] = speaking._describe(contract, values, figures, currency)
         return values
@@ -333,9 +496,9 @@ class SlaCreditEvaluation(models.AbstractModel):
         if values["has_rate"]:
             parts.append(
                 self.env._(
-                    "compliance %(rate).2f%% (%(within)s of %(tickets)s tickets "
+                    "compliance %(rate)s (%(within)s of %(tickets)s tickets "
                     "within SLA), band %(band)s: %(credit)s%%",
-                    rate=values["compliance_rate"],
+                    rate=_rate(figures.rate),
                     within=values["tickets_within"],
                     tickets=values["tickets"],
                     band=values["band_label"],
@@ -405,7 +568,10 @@ class SlaCreditEvaluation(models.AbstractModel):
         created = self._create_each(to_create)
         credit_recs = (existing | created).exists()
         fresh = created | changed
-        self._after_compute(fresh)
+        # A credit left to approve by a failed credit note is approved when
+        # its month is computed again.
+        for contract_id, reason in self._after_compute(fresh, credit_recs).items():
+            errors.setdefault(contract_id, reason)
         return credit_recs, errors
 
     @api.model
@@ -462,11 +628,13 @@ class SlaCreditEvaluation(models.AbstractModel):
         return created
 
     @api.model
-    def _after_compute(self, credit_recs):
-        """Auto-approval, and the right to terminate flagged once."""
-        if not credit_recs:
-            return
-        auto = credit_recs.filtered(
+    def _after_compute(self, credit_recs, approvable=None):
+        """Auto-approval of ``approvable`` (by default ``credit_recs``), and
+        the right to terminate of ``credit_recs`` flagged once. Returns
+        {contract id: why its credits could not be approved}."""
+        errors = {}
+        approvable = credit_recs if approvable is None else approvable
+        auto = approvable.filtered(
             lambda c: (
                 not c.grace
                 and c.state == STATE_COMPUTED
@@ -474,18 +642,11 @@ class SlaCreditEvaluation(models.AbstractModel):
             )
         )
         if auto:
-            auto.write(
-                {
-                    "decision": "approved",
-                    "decided_at": fields.Datetime.now(),
-                    "decided_by_id": self.env.ref("base.user_root").id,
-                }
-            )
-            auto._refund_where_no_invoice_follows()
-            auto._message_log_batch(
+            approved = self._auto_approve(auto, errors)
+            approved._message_log_batch(
                 bodies={
                     credit.id: self.env._("Approved automatically (company setting).")
-                    for credit in auto
+                    for credit in approved
                 }
             )
         terminating = credit_recs.filtered(
@@ -497,15 +658,65 @@ class SlaCreditEvaluation(models.AbstractModel):
         )
         if terminating:
             terminating.contract_id._sla_flag_right_to_terminate(terminating)
+        return errors
+
+    @api.model
+    def _auto_approve(self, credit_recs, errors):
+        """Approve ``credit_recs``; returns those approved. The credits of an
+        ended contract go on a credit note at once, which may fail (no sales
+        journal, ...): each such contract in its own savepoint, so that its
+        failure leaves its credits to approve, its reason in ``errors``, and
+        every other contract's credits approved."""
+        decision = {
+            "decision": "approved",
+            "decided_at": fields.Datetime.now(),
+            "decided_by_id": self.env.ref("base.user_root").id,
+        }
+        ended = credit_recs.contract_id.filtered(
+            lambda c: not c._sla_has_next_invoice()
+        )
+        approved = credit_recs.filtered(lambda c: c.contract_id not in ended)
+        approved.write(decision)
+        for contract in ended:
+            mine = credit_recs.filtered(lambda c, k=contract: c.contract_id == k)
+            try:
+                with self.env.cr.savepoint():
+                    mine.write(decision)
+                    mine._refund_where_no_invoice_follows()
+            except Exception as error:
+                errors[contract.id] = self._refund_failure(contract, error)
+                continue
+            approved |= mine
+        return approved
+
+    @api.model
+    def _refund_failure(self, contract, error):
+        if isinstance(error, UserError):
+            why = str(error)
+            _logger.warning(
+                "SLA credits: no credit note for %s: %s", contract.display_name, why
+            )
+        else:
+            why = self.env._("an unexpected error, written to the server log.")
+            _logger.exception(
+                "SLA credits: no credit note for %s", contract.display_name
+            )
+        return self.env._(
+            "The contract has ended, so its approved credits go on a credit "
+            "note, which could not be made: %(why)s Its credits stay to approve "
+            "until then.",
+            why=why,
+        )
 
     # ------------------------------------------------------------------ corrections
 
     @api.model
     def _evaluate_corrections(self, contracts, period, now):
         """Closed credits of earlier months re-checked against today's clocks
-        and incidents: a difference is booked as an adjustment in ``period``,
-        never by rewriting the closed credit. Returns {contract id: why a
-        closed month could not be re-checked}."""
+        and incidents, priced on the terms each was closed with: a difference
+        is booked as an adjustment in ``period``, never by rewriting the
+        closed credit. Returns {contract id: why a closed month could not be
+        re-checked, or its adjustment not approved}."""
         credit_model = self.env["sla.credit"].sudo()
         closed = credit_model.search(
             [
@@ -537,88 +748,99 @@ class SlaCreditEvaluation(models.AbstractModel):
         errors = {}
         for month in sorted(set(closed.mapped("period_start"))):
             in_month = closed.filtered(lambda c, m=month: c.period_start == m)
-            figures, month_errors = self._figures(in_month.contract_id, month, now)
+            figures, month_errors = self._figures(
+                in_month.contract_id, month, now, terms=self._credit_terms(in_month)
+            )
             for contract_id, reason in month_errors.items():
                 errors.setdefault(contract_id, reason)
             for credit in in_month:
                 values = figures.get(credit.contract_id.id)
                 if values is not None:
-                    self._correct(credit, values, period, now, adjustments)
+                    for contract_id, reason in self._correct(
+                        credit, values, period, now, adjustments
+                    ).items():
+                        errors.setdefault(contract_id, reason)
         return errors
 
     @api.model
     def _correct(self, credit, values, period, now, adjustments):
+        """Book the difference between ``credit`` and ``values`` (its month
+        priced again on its own terms) as an adjustment in ``period``.
+        Returns {contract id: why the adjustment could not be approved}."""
         mine = adjustments.filtered(lambda a: a.corrects_id == credit)
         if any(a.period_start == period and a.state in LOCKED_STATES for a in mine):
-            return
+            return {}
         pending = mine.filtered(lambda a: a.state == STATE_COMPUTED)
         # An older pending adjustment is superseded by this period's: two
         # pending corrections of one credit could both be approved.
         pending.filtered(lambda a: a.period_start != period).unlink()
         current = pending.filtered(lambda a: a.period_start == period)
-        # Only facts correct a closed month: its fee, cap and terms stay those
-        # it was closed with, whatever the contract says today.
+        # Only facts correct a closed month: ``values`` priced them on the
+        # fee, cap and terms it was closed with, whatever the contract says
+        # today; terms alone never reopen it.
         facts_changed = any(
             float_compare(credit[name], values[name], precision_digits=2)
             for name in CORRECTED_FACTS
         )
         currency = credit.currency_id
-        amount = float(
-            credit_math.total_credit(
-                credit.fee,
-                values["compliance_credit_percent"],
-                values["uptime_credit_percent"],
-                credit_math.to_decimal(currency.rounding),
-                credit.cap_percent,
-            ).amount
-        )
         paid = credit.amount + sum(
             mine.filtered(lambda a: a.state in (STATE_APPROVED, STATE_APPLIED)).mapped(
                 "amount"
             )
         )
-        delta = amount - paid if facts_changed or mine else 0.0
+        delta = 0.0
+        if facts_changed or mine:
+            delta = currency.round(values["amount"] - paid)
         waived = mine.filtered(lambda a: a.state == "waived")
         # The same correction, already offered and waived, is not offered again.
         if currency.is_zero(delta) or any(
             currency.compare_amounts(a.amount, delta) == 0 for a in waived
         ):
             current.unlink()
-            return
+            return {}
+        speaking = self.with_context(
+            lang=credit.contract_id.partner_id.lang or self.env.lang
+        )
         adjustment = {
             **values,
             "kind": KIND_ADJUSTMENT,
             "corrects_id": credit.id,
             "period_start": period,
             "period_end": period + relativedelta(months=1),
-            "fee": credit.fee,
-            "cap_percent": credit.cap_percent,
             "amount": delta,
             "grace": False,
             "grace_reason": False,
             "computed_at": now,
-            "description": self._describe_correction(credit, values, paid, delta),
+            "description": speaking._describe_correction(credit, values, paid, delta),
         }
-        if current:
-            if self._differs(current, adjustment):
-                self._save(current, adjustment)
-                self._after_compute(current)
-        else:
-            self._after_compute(self._create_each([adjustment]))
+        if not current:
+            return self._after_compute(self._create_each([adjustment]))
+        if self._differs(current, adjustment):
+            self._save(current, adjustment)
+            return self._after_compute(current)
+        return self._after_compute(current.browse(), approvable=current)
 
     def _describe_correction(self, credit, values, booked, delta):
+        """``booked`` + ``delta`` = the credit now: both priced on the terms
+        the month was closed with."""
         currency = credit.currency_id
         month = format_date(self.env, credit.period_start, date_format="MMMM y")
+
+        def rate(within, tickets):
+            if not tickets:
+                return self.env._("none")
+            return _rate(credit_math.compliance_rate(within, tickets))
+
         return self.env._(
             "Adjustment %(contract)s: correction of the %(month)s service credit, "
-            "closed at %(booked)s. Compliance %(old_rate).2f%% -> %(rate).2f%%, "
+            "closed at %(booked)s. Compliance %(old_rate)s -> %(rate)s, "
             "downtime %(old_down).1f -> %(down).1f min; the credit is now "
             "%(amount)s: a difference of %(delta)s.",
             contract=credit.contract_id.code or credit.contract_id.name,
             month=month,
             booked=format_amount(self.env, booked, currency),
-            old_rate=credit.compliance_rate,
-            rate=values["compliance_rate"],
+            old_rate=rate(credit.tickets_within, credit.tickets),
+            rate=rate(values["tickets_within"], values["tickets"]),
             old_down=credit.downtime_minutes,
             down=values["downtime_minutes"],
             amount=format_amount(self.env, values["amount"], currency),

@@ -8,3 +8,4 @@ from . import test_tier_whatif_live
 from . import test_agreement
 from . import test_credit_bands
 from . import test_credit_cycles
+from . import test_closed_months
