@@ -137,14 +137,14 @@ class TestReconciliation(CreditCase):
     def close_month(self, month, rng, at):
         """Early in the next month: the evaluation, decisions, invoices."""
         self.evaluate(self.ours(), month, now=at)
-        credits = self.env["sla.credit"].search(
+        pending = self.env["sla.credit"].search(
             [
                 ("contract_id", "in", self.ours().ids),
                 ("period_start", "<=", month),
                 ("state", "=", "computed"),
             ]
         )
-        for credit in credits.filtered(lambda c: not c.grace and c.amount):
+        for credit in pending.filtered(lambda c: not c.grace and c.amount):
             with freeze_time(at):
                 if rng.random() < 0.2:
                     credit.action_waive("Goodwill")
