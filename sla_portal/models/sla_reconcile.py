@@ -133,13 +133,17 @@ class SlaReconcile(models.AbstractModel):
             (row.contract_id.id, row.month): row
             for row in self.env["sla.contract.performance"].sudo().search(domain)
         }
-        credits = {
+        month_credits = {
             (credit.contract_id.id, credit.period_start): credit
             for credit in self.env["sla.credit"]
             .sudo()
             .search([*domain, ("kind", "=", "credit")])
         }
-        return {"analysis": analysis, "performance": performance, "credits": credits}
+        return {
+            "analysis": analysis,
+            "performance": performance,
+            "credits": month_credits,
+        }
 
     @api.model
     def _sla_cycle_counts(self, contracts):
