@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bootstrap stop clean
+.PHONY: run test lint bench bootstrap stop clean cluster cluster-stop
 
 run:  ## Odoo 18 with the four addons and demo data on http://localhost:8069
 	@scripts/run.sh
@@ -14,6 +14,12 @@ bench:  ## speed figures against peers measured in the same run
 
 bootstrap:
 	@scripts/bootstrap.sh
+
+cluster:  ## the production topology: primary + replica, two prefork servers, a cron server, nginx
+	@scripts/cluster.sh start
+
+cluster-stop:
+	@scripts/cluster.sh stop
 
 stop:  ## stop the project's PostgreSQL cluster
 	@scripts/pg.sh stop
