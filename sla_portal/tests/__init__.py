@@ -4,3 +4,4 @@ from . import test_portal_follower
 from . import test_portal_review
 from . import test_odoorpc_contract
 from . import test_reconciliation
+from . import test_read_paths
