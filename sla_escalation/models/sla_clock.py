@@ -16,6 +16,7 @@ from odoo.addons.sla_contract.models.sla_clock import (
     EVENT_RETARGETED,
     EVENT_STARTED,
 )
+from odoo.addons.sla_contract.tools.conflicts import handled_conflicts
 from odoo.exceptions import UserError
 
 from ..engine import escalation_math
@@ -199,6 +200,11 @@ class SlaClock(models.Model):
         as a scheduled job, each clock is committed on its own, so that one
         conflict costs one clock and the next one starts on a fresh snapshot.
         """
+        with handled_conflicts(_logger, "SLA escalation job"):
+            self._sla_escalate_due(batch_size)
+
+    @api.model
+    def _sla_escalate_due(self, batch_size):
         now = self._sla_now()
         clocks = self._sla_lock_due(now, batch_size)
         rule_map = self._sla_escalation_rule_map(set(clocks.company_id.ids))
