@@ -2,7 +2,7 @@
 {
     "name": "SLA Contracts",
     "summary": "Tiered SLA policies on service contracts and live response/resolution clocks on helpdesk tickets.",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
     "author": "SLA Suite contributors",
@@ -38,6 +38,7 @@
         "report/sla_service_review_templates.xml",
         "report/sla_agreement_templates.xml",
         "views/sla_menus.xml",
+        "views/sla_update_views.xml",
     ],
     "demo": [
         "demo/sla_demo.xml",

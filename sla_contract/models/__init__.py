@@ -6,6 +6,7 @@ from . import sla_tier
 from . import sla_tier_target
 from . import sla_clock_pause
 from . import sla_cycle
+from . import sla_update
 from . import sla_clock
 from . import sla_clock_notification
 from . import sla_breach

@@ -118,6 +118,12 @@ class HelpdeskTicket(models.Model):
     sla_priority_help = fields.Char(
         string="Priority Meaning", compute="_compute_sla_priority_help"
     )
+    sla_updating = fields.Boolean(
+        string="SLA Being Updated",
+        compute="_compute_sla_updating",
+        help="An edit of support hours or SLA terms is moving this ticket's "
+        "clocks in the background.",
+    )
 
     @api.depends("sla_contract_id.sla_tier_id", "team_id.sla_default_tier_id")
     def _compute_sla_tier_id(self):
@@ -204,6 +210,15 @@ class HelpdeskTicket(models.Model):
                 if mine
                 else False
             )
+
+    def _compute_sla_updating(self):
+        pending = (
+            self.env["sla.update"]
+            .sudo()
+            ._sla_pending_ticket_ids([ticket.id for ticket in self if ticket.id])
+        )
+        for ticket in self:
+            ticket.sla_updating = ticket.id in pending
 
     @api.depends("priority")
     def _compute_sla_priority_id(self):
@@ -575,6 +590,16 @@ class HelpdeskTicket(models.Model):
         him, so that "now" stays his real time.
         """
         tickets = self.sudo().search([*domain, ("closed", "=", False)])
+        Update = self.env["sla.update"]
+        if len(tickets) > Update._sla_sync_limit():
+            # many tickets: in the background, as of now (sla.update)
+            Update._sla_enqueue(
+                "reapply",
+                tickets.ids,
+                self.env._("SLA terms edited"),
+                self._sla_now(),
+            )
+            return
         tickets.with_env(self.env)._sla_reapply_policy()
 
     @_transitions

@@ -798,9 +798,21 @@ class SlaClock(models.Model):
         return self.sudo().search(domain)
 
     def _reschedule_now(self):
-        """Follow an edit of working time or holidays at once, in one batch."""
-        if self:
-            self._reschedule(self._sla_now())
+        """Follow an edit of working time or holidays: at once for a few
+        clocks, in the background (sla.update) for many, as of now."""
+        if not self:
+            return
+        now = self._sla_now()
+        Update = self.env["sla.update"]
+        if len(self) > Update._sla_sync_limit():
+            Update._sla_enqueue(
+                "reschedule",
+                self.ids,
+                self.env._("Support hours, holidays or time zone edited"),
+                now,
+            )
+        else:
+            self._reschedule(now)
 
     # ------------------------------------------------------------------
     # scheduled job

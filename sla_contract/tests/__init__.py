@@ -7,3 +7,4 @@ from . import test_review_meetings
 from . import test_cron_triggers
 from . import test_cycles
 from . import test_ticket_close
+from . import test_background_updates

@@ -9,3 +9,4 @@ from . import helpdesk_ticket
 from . import sla_escalation_ticket_report
 from . import contract_contract
 from . import mail_template
+from . import sla_update

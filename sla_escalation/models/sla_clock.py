@@ -177,7 +177,16 @@ class SlaClock(models.Model):
         clocks = self.sudo().search(
             [("stopped_at", "=", False), ("company_id", "in", companies.ids)]
         )
-        if clocks:
+        Update = self.env["sla.update"]
+        if len(clocks) > Update._sla_sync_limit():
+            # many open clocks: re-planned in the background (sla.update)
+            Update._sla_enqueue(
+                "escalation",
+                clocks.ids,
+                self.env._("Escalation rules edited"),
+                self._sla_now(),
+            )
+        elif clocks:
             clocks._sla_escalation_schedule()
 
     # ------------------------------------------------------------------
