@@ -10,7 +10,8 @@ failed=()
 for script in bench/worktime.py bench/ticket_create.py bench/breach_job.py \
     bench/escalation_job.py bench/escalation_two_servers.py bench/trigger_latency.py \
     bench/form_load.py \
-    bench/credits_job.py bench/reports.py bench/portal_pages.py; do
+    bench/large_edit.py bench/credits_job.py bench/reports.py bench/portal_pages.py \
+    bench/reconcile.py; do
     say "$script"
     "$VENV/bin/python" "$script" || failed+=("$script")
 done
