@@ -2,8 +2,9 @@
 
 Loads Odoo in-process on each ``--db`` (default: ``sla_demo``, the database
 of ``make run``, and the reports bench's ``sla_bench_reports``, which holds
-1,000,000 clocks; a database that does not exist is skipped) and runs ``sla.reconcile._sla_mismatches`` over every SLA contract
-(or the first ``--limit``): per contract and month, the compliance of the
+1,000,000 clocks; a database that does not exist is skipped) and runs
+``sla.reconcile._sla_mismatches`` over every SLA contract (or the first
+``--limit``): per contract and month, the compliance of the
 cycles counted (the one rule) against the SLA Analysis, Performance by
 Contract, the month's credit, its invoice line, the service review and the
 customer's portal page; uptime and credit amounts; the escalation rate; the
