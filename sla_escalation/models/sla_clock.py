@@ -214,6 +214,12 @@ class SlaClock(models.Model):
 
     @api.model
     def _sla_escalate_due(self, batch_size):
+        # E-mails go to the mail queue rather than out of the job's own
+        # transaction, and an activity is not announced by an e-mail of its
+        # own: the escalation's note already reaches the people it concerns.
+        self = self.with_context(  # noqa: PLW0642
+            mail_notify_force_send=False, mail_activity_quick_update=True
+        )
         now = self._sla_now()
         clocks = self._sla_lock_due(now, batch_size)
         rule_map = self._sla_escalation_rule_map(set(clocks.company_id.ids))
