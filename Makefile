@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bootstrap stop clean
+.PHONY: run test lint bench bootstrap wheels stop clean
 
 run:  ## Odoo 18 with the four addons and demo data on http://localhost:8069
 	@scripts/run.sh
@@ -14,6 +14,9 @@ bench:  ## speed figures against peers measured in the same run
 
 bootstrap:
 	@scripts/bootstrap.sh
+
+wheels:  ## one wheel per addon (whool), into .local/wheels
+	@scripts/wheels.sh build
 
 stop:  ## stop the project's PostgreSQL cluster
 	@scripts/pg.sh stop
