@@ -22,7 +22,7 @@ ADDONS = ("sla_contract", "sla_escalation", "sla_credits", "sla_portal")
 # "<date> <pid> INFO <db> odoo.addons.<addon>.tests.<module>: Starting Class.method ..."
 STARTED = re.compile(
     r" odoo\.addons\.(?P<addon>sla_\w+)\.tests\.(?P<module>test_\w+): "
-    r"Starting (?P<test>[\w.]+) \.\.\.$"
+    r"Starting (?P<test>[\w.]+) \.\.\.\s*$"
 )
 # OdooTestResult.logError: "FAIL: Class.method" / "ERROR: Class.method"
 FAILED = re.compile(

@@ -170,4 +170,9 @@ def test_wheels_install_the_addons_by_name(db_options, tmp_path):
     site = next(venv.glob("lib/python3*/site-packages"))
     for name, path in paths.items():
         assert Path(path).is_relative_to(site / "odoo" / "addons"), (name, path)
-    assert str(ROOT) not in where
+    addons_path = next(
+        line.split(" ", 1)[1]
+        for line in where.splitlines()
+        if line.startswith("ADDONS_PATH ")
+    )
+    assert all(Path(p).resolve() != ROOT for p in addons_path.split(",")), addons_path
