@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bootstrap stop clean cluster cluster-stop
+.PHONY: run test lint bench bootstrap wheels stop clean cluster cluster-stop
 
 run:  ## Odoo 18 with the four addons and demo data on http://localhost:8069
 	@scripts/run.sh
@@ -20,6 +20,9 @@ cluster:  ## the production topology: primary + replica, two prefork servers, a 
 
 cluster-stop:
 	@scripts/cluster.sh stop
+
+wheels:  ## one wheel per addon (whool), into .local/wheels
+	@scripts/wheels.sh build
 
 stop:  ## stop the project's PostgreSQL cluster
 	@scripts/pg.sh stop

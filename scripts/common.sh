@@ -10,13 +10,16 @@ PG_ROLE=odoo
 PG_PASSWORD=odoo
 ADDONS=sla_contract,sla_escalation,sla_credits,sla_portal
 # OCA addons whose own test suites `make test` runs with ours installed
-OCA_TESTED=helpdesk_mgmt,contract
+OCA_TESTED=helpdesk_mgmt,contract,helpdesk_mgmt_rating
 DEMO_DB=${SLA_DEMO_DB:-sla_demo}
 TEST_DB=${SLA_TEST_DB:-sla_test}
 HTTP_PORT=${SLA_HTTP_PORT:-8069}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 mkdir -p "$LOCAL"
 

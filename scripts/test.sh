@@ -13,10 +13,33 @@ source "$(dirname "$0")/common.sh"
 source "$ROOT/scripts/db.sh"
 conf=$("$ROOT/scripts/odoo-conf.sh" "$TEST_DB")
 
+# The whole run (no arguments) installs the addons the way OCA CI and Odoo.sh
+# do, with Odoo's own test runner: each addon's at_install tests right after
+# it is installed, the post_install ones at the end. Its log tells which tests
+# Odoo ran; tests/test_odoo_runner.py compares them with pytest's and fails
+# on any difference (a test module not imported in its tests/__init__.py).
+runner_log="$LOCAL/odoo-runner.log"
+rm -f "$runner_log" "$runner_log.rc"
 if [ -z "${SLA_REUSE_DB:-}" ] || ! db_has_modules "$TEST_DB" "$ADDONS"; then
     db_drop "$TEST_DB"
-    say "Creating a fresh test database $TEST_DB with the four addons and demo data"
-    "$VENV/bin/odoo" -c "$conf" -d "$TEST_DB" -i "$ADDONS" --stop-after-init --log-level=warn
+    if [ $# -eq 0 ]; then
+        say "Creating a fresh test database $TEST_DB with the four addons and demo data; Odoo's own runner runs their tests"
+        started=$SECONDS
+        set +e
+        # --test-enable serves HTTP for the tours: on a free port, so that a
+        # `make run` on the configured one does not get in the way.
+        "$VENV/bin/odoo" -c "$conf" -d "$TEST_DB" -i "$ADDONS" --stop-after-init \
+            --test-enable --test-tags "/${ADDONS//,/,/}" \
+            --http-port="$(free_port)" --log-level=info --logfile="$runner_log"
+        echo $? > "$runner_log.rc"
+        set -e
+        grep -E " (WARNING|ERROR|CRITICAL) " "$runner_log" | grep -v "wkhtmltopdf" | tail -n 20 >&2 || true
+        say "Odoo's runner: $(grep -cE ' odoo\.addons\.sla_[a-z_]+\.tests\.[a-z_0-9]+: Starting ' "$runner_log") tests of our addons in $((SECONDS - started)) s with the install, exit code $(cat "$runner_log.rc") (log: $runner_log)"
+        export SLA_ODOO_RUNNER_LOG=$runner_log
+    else
+        say "Creating a fresh test database $TEST_DB with the four addons and demo data"
+        "$VENV/bin/odoo" -c "$conf" -d "$TEST_DB" -i "$ADDONS" --stop-after-init --log-level=warn
+    fi
 elif [ "${SLA_REUSE_DB}" = update ]; then
     "$VENV/bin/odoo" -c "$conf" -d "$TEST_DB" -u "$ADDONS" --stop-after-init --log-level=warn
 fi

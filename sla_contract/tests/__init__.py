@@ -1,10 +1,20 @@
-from . import test_clock_deadlines, test_clock_events, test_worktime_vs_resource
-from . import test_queue, test_ui_tour
-from . import test_ticket_report
-from . import test_dashboard_tour
-from . import test_service_review
-from . import test_review_meetings
+from . import test_access
+from . import test_access_users
+from . import test_background_updates
+from . import test_clock_deadlines
+from . import test_clock_events
+from . import test_configuration
 from . import test_cron_triggers
 from . import test_cycles
+from . import test_dashboard_tour
+from . import test_lifecycle
+from . import test_queue
+from . import test_review_meetings
+from . import test_service_review
+from . import test_sla_badge
+from . import test_sla_badge_tour
+from . import test_sla_events
 from . import test_ticket_close
-from . import test_background_updates
+from . import test_ticket_report
+from . import test_ui_tour
+from . import test_worktime_vs_resource
