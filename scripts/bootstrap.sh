@@ -4,7 +4,7 @@
 # step checks whether it is already done.
 source "$(dirname "$0")/common.sh"
 
-APT_PACKAGES=(postgresql libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf poppler-utils)
+APT_PACKAGES=(postgresql libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf poppler-utils nginx)
 
 ensure_system_packages() {
     local missing=() pkg
