@@ -1,4 +1,3 @@
-from . import test_escalation_math
 from . import test_escalation_matrix
 from . import test_escalation_timing
 from . import test_escalation_once

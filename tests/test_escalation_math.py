@@ -1,8 +1,20 @@
+"""The escalation engine's pure time math (sla_escalation/engine/escalation_math.py)."""
+
+import importlib.util
 import unittest
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from ..engine import escalation_math as em
-from ..engine.escalation_math import REPLY, STAGE, Threshold
+_PATH = (
+    Path(__file__).resolve().parents[1]
+    / "sla_escalation"
+    / "engine"
+    / "escalation_math.py"
+)
+_SPEC = importlib.util.spec_from_file_location("escalation_math_under_test", _PATH)
+em = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(em)
+REPLY, STAGE, Threshold = em.REPLY, em.STAGE, em.Threshold
 
 T0 = datetime(2027, 1, 18, 8, 0)
 
