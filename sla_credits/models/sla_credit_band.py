@@ -115,9 +115,13 @@ class SlaCreditBand(models.Model):
     def _sla_check_tables(self):
         """At the end of an operation on bands: check their tables now,
         unless a tier or contract is still saving its bands (checked at the
-        end of that save), or modules are being loaded (a data file writes
-        a table one band at a time: checked before the commit)."""
-        if self.env.cr.cache.get(SAVING_KEY) or not self.pool.ready:
+        end of that save), or a data file is being loaded (it writes a table
+        one band at a time: checked before the commit). Not "while the
+        registry loads": the tests Odoo runs at install time must see the
+        checks a user meets."""
+        if self.env.cr.cache.get(SAVING_KEY) or self.env.context.get(
+            "install_filename"
+        ):
             return
         self._sla_check_pending_tables()
 
