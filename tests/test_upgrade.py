@@ -68,6 +68,11 @@ CHANGED = {
         "penalties for its contract"
     ),
     ("sla_breach", "measurement_only"): "the same, repeated on the breach",
+    # the closed months' rates are checked with the closed months instead
+    ("sla_credit", "compliance_rate"): (
+        "sla_credits 18.0.1.2.0: the rate of a credit still open to review is "
+        "cut, never rounded into the band above; a closed month keeps its own"
+    ),
 }
 CLOSED = ("approved", "applied", "waived")
 

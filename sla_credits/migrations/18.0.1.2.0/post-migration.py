@@ -6,7 +6,9 @@ whose bands are not valid leaves its credits without a band table: a
 correction then reads the contract's bands, or says why it cannot.
 
 Compliance rates are now stored as printed, cut to two decimals, never
-rounded into the band above: 296 of 299 tickets is 98.99%, not 99.00%."""
+rounded into the band above: 296 of 299 tickets is 98.99%, not 99.00%. Only
+the credits still open to review get the cut rate: a closed month (approved,
+applied, waived) keeps the rate its invoice line and its customer read."""
 
 from odoo import SUPERUSER_ID, api
 from odoo.addons.sla_credits.engine import credit_math
@@ -45,5 +47,6 @@ def migrate(cr, version):
         UPDATE sla_credit
            SET compliance_rate = trunc(tickets_within * 100.0 / tickets, 2)
          WHERE tickets > 0
+           AND state NOT IN ('approved', 'applied', 'waived')
         """
     )
