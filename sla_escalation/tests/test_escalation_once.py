@@ -132,13 +132,18 @@ class TestTwoWorkers(TransactionCase):
             result = {}
             b_started = threading.Event()
 
+            # B's cursor and environment are made here: an environment asks
+            # for the registry under its class lock, which Odoo's own test
+            # runner holds while it runs the tests.
+            cr_b = self.registry.cursor()
+            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
+
             def worker_b():
-                with self.registry.cursor() as cr_b:
+                with cr_b:
                     # B's snapshot is taken here, before A commits
                     cr_b.execute("SELECT pg_backend_pid()")
                     result["pid"] = cr_b.fetchone()[0]
                     b_started.set()
-                    env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
                     claimed = (
                         env_b["sla.clock"]
                         .browse(clock.id)
@@ -154,8 +159,16 @@ class TestTwoWorkers(TransactionCase):
             try:
                 self.assertTrue(b_started.wait(30), "worker B never started")
                 # B waits on A's uncommitted firing, as PostgreSQL says
+                ok = self._wait_blocked_by(cr_watch, result["pid"], pid_a, 5)
+                import sys, traceback, logging
+
+                frame = sys._current_frames().get(thread.ident)
+                logging.getLogger(__name__).warning(
+                    "DBG stack:\n%s",
+                    "".join(traceback.format_stack(frame)) if frame else None,
+                )
                 self.assertTrue(
-                    self._wait_blocked_by(cr_watch, result["pid"], pid_a),
+                    ok,
                     "worker B's claim is not waiting on worker A's",
                 )
                 self.assertNotIn("b", result)
