@@ -46,8 +46,12 @@ class TestServiceAgreement(CreditCase):
             ],
         )
         targets = {row[0][:2]: row for row in self.rows(page, "sla-agreement-targets")}
-        self.assertEqual(targets["P1"][2:], ["1 h 00 min", "4 h 00 min"])
-        self.assertIn("Uptime commitment: 99.9%", text)
+        self.assertEqual(targets["P1"][2:], ["1 hour", "4 hours"])
+        # as sold, and what a day is on the tier's 18/7 support hours
+        self.assertEqual(targets["P4"][2:], ["8 hours", "3 days"])
+        self.assertIn("A day is a day of support hours (18 h).", text)
+        self.assertIn("Uptime commitment: at least 99.9% per calendar month", text)
+        self.assertIn("measured to 2 decimals", text)
         bands = self.rows(page, "sla-agreement-bands")
         self.assertEqual(bands[0][:2], ["99%+", "none"])
         self.assertEqual(bands[-1], ["0-85%", "20%", "right to terminate"])
