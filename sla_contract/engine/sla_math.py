@@ -208,4 +208,6 @@ def format_number(value):
 def late_minutes(minutes):
     """Whole minutes a missed target was missed by, cut (never rounded up):
     0 means less than a minute."""
-    return max(int(Decimal(repr(float(minutes or 0.0))).to_integral_value(ROUND_DOWN)), 0)
+    return max(
+        int(Decimal(repr(float(minutes or 0.0))).to_integral_value(ROUND_DOWN)), 0
+    )

@@ -227,7 +227,7 @@ class ContractContract(models.Model):
             return self.env._("less than a minute")
         return sla_math.format_minutes(minutes)
 
-    def _sla_kpi(self, name, value, unit, target, met, places=2):
+    def _sla_kpi(self, name, value, unit, target, met, *, places=2):
         """A KPI row; with no value there is nothing to meet or miss. A rate
         prints cut at ``places`` decimals (see sla_math.rate_places)."""
         if value is None:

@@ -22,7 +22,9 @@ AGREEMENT_TEXTS = [
 # OCA contract's invoicing markers in a line's description, with the word
 # that leads to them ("Support from #START# to #END#").
 START_MARKER = re.compile(r"\s*(?:\b(?:from|since)\b)?\s*#START#", re.IGNORECASE)
-END_MARKER = re.compile(r"\s*(?:\b(?:to|until|till)\b|[-\u2013])?\s*#END#", re.IGNORECASE)
+END_MARKER = re.compile(
+    r"\s*(?:\b(?:to|until|till)\b|[-\u2013])?\s*#END#", re.IGNORECASE
+)
 MONTH_MARKER = re.compile(r"\s*\(?#INVOICEMONTHNAME#\)?")
 ANY_MARKER = re.compile(r"#[A-Z]+#")
 
@@ -111,15 +113,17 @@ class ContractContract(models.Model):
         days", never the business minutes it counts as."""
         number = sla_math.format_number(value)
         one = number == "1"
-        _ = self.env._
+        env = self.env
         if unit == sla_math.UNIT_MINUTES:
-            return _("1 minute") if one else _("%(number)s minutes", number=number)
+            return (
+                env._("1 minute") if one else env._("%(number)s minutes", number=number)
+            )
         if unit == sla_math.UNIT_HOURS:
-            return _("1 hour") if one else _("%(number)s hours", number=number)
+            return env._("1 hour") if one else env._("%(number)s hours", number=number)
         if unit == sla_math.UNIT_DAYS:
-            return _("1 day") if one else _("%(number)s days", number=number)
+            return env._("1 day") if one else env._("%(number)s days", number=number)
         if unit == sla_math.UNIT_WEEKS:
-            return _("1 week") if one else _("%(number)s weeks", number=number)
+            return env._("1 week") if one else env._("%(number)s weeks", number=number)
         return f"{number} {unit}"
 
     def _sla_commitments(self):
@@ -128,9 +132,19 @@ class ContractContract(models.Model):
         state (one home, read by all three)."""
         self.ensure_one()
         tier = self.sudo().sla_tier_id
+        # The priority's name is the selection's label ("P1 - Critical"): one
+        # vocabulary for every screen and document, translated with it.
+        labels = dict(
+            self.env["sla.priority"]
+            ._fields["ticket_priority"]
+            ._description_selection(self.env)
+        )
         return [
             {
-                "priority": target.priority_id.display_name,
+                "priority": labels.get(
+                    target.priority_id.ticket_priority,
+                    target.priority_id.display_name,
+                ),
                 "ticket_priority": target.priority_id.ticket_priority,
                 "definition": target.priority_id.definition or "",
                 "response": self._sla_duration_text(
@@ -194,8 +208,7 @@ class ContractContract(models.Model):
             )
         if round_the_clock:
             return self.env._(
-                "around the clock, every day (%(calendar)s), except public "
-                "holidays.",
+                "around the clock, every day (%(calendar)s), except public holidays.",
                 calendar=calendar.name,
             )
         if holidays:
@@ -205,14 +218,18 @@ class ContractContract(models.Model):
                 tz=calendar.tz or "UTC",
             )
         return self.env._(
-            "%(calendar)s, %(tz)s time.", calendar=calendar.name, tz=calendar.tz or "UTC"
+            "%(calendar)s, %(tz)s time.",
+            calendar=calendar.name,
+            tz=calendar.tz or "UTC",
         )
 
     def _sla_term_text(self):
         """The term as the agreement states it, from the contract's dates."""
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
-        start = format_date(self.env, self.date_start, lang_code=lang, date_format="long")
+        start = format_date(
+            self.env, self.date_start, lang_code=lang, date_format="long"
+        )
         if not self.date_end:
             return self.env._(
                 "From %(start)s, with no end date: the agreement runs until "

@@ -57,7 +57,5 @@ def squeeze(text):
 def page_of(document, phrase):
     """Indexes of the pages where ``phrase`` is printed."""
     return [
-        index
-        for index, page in enumerate(document.text)
-        if phrase in squeeze(page)
+        index for index, page in enumerate(document.text) if phrase in squeeze(page)
     ]

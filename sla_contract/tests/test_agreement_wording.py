@@ -39,6 +39,13 @@ class TestAgreementWording(SlaCase):
             {"name": "Managed support", "type": "service", "list_price": 900.0}
         )
 
+    def priority_labels(self):
+        return dict(
+            self.env["sla.priority"]
+            ._fields["ticket_priority"]
+            ._description_selection(self.env)
+        )
+
     def render(self, contract):
         self.env.flush_all()
         content, _type = self.env["ir.actions.report"]._render_qweb_html(
@@ -132,7 +139,7 @@ class TestAgreementWording(SlaCase):
     def test_targets_and_their_days_as_sold(self):
         text = self.render(self.contracts["Bronze"])
         # Bronze: P4 resolved within 5 support days of 8 hours
-        self.assertIn("P4 - Low", text)
+        self.assertIn(f"{self.priority_labels()['0']} ", text)
         self.assertIn("A day is a day of support hours (8 h).", text)
         self.assertNotIn("h 00 min", text)
 
@@ -153,3 +160,18 @@ class TestAgreementWording(SlaCase):
         self.assertNotIn("stated below", gold.sla_agreement_term)
         self.assertIn("Either party may end the agreement", gold.sla_agreement_term)
         self.assertEqual(bronze.sla_agreement_term, "<p>Three years, then yearly.</p>")
+
+    def test_priorities_are_named_by_the_one_vocabulary(self):
+        """The agreement, the review and the portal name a priority by the
+        ticket priority's label (TICKET_PRIORITIES), P1 first: a definition
+        renamed on its record does not give documents a vocabulary of their
+        own."""
+        gold = self.contracts["Gold"]
+        critical = self.env["sla.priority"].search([("ticket_priority", "=", "3")])
+        critical.name = "Everything on fire"
+        labels = self.priority_labels()
+        rows = gold._sla_commitments()
+        self.assertEqual([row["priority"] for row in rows], [labels[v] for v in "3210"])
+        text = self.render(gold)
+        self.assertNotIn("Everything on fire", text)
+        self.assertIn(f"{labels['3']} {critical.definition}", text)

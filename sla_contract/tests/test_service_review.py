@@ -51,7 +51,12 @@ class TestServiceReview(SlaCase):
         commitments = {
             row[0]: row for row in self.cells(page, "sla-review-commitments")
         }
-        p3 = next(row for name, row in commitments.items() if name.startswith("P3"))
+        labels = dict(
+            self.env["sla.priority"]
+            ._fields["ticket_priority"]
+            ._description_selection(self.env)
+        )
+        p3 = commitments[labels[P3]]
         # P3 on Gold: 4 h to respond, 1 day (18 support hours) to resolve,
         # stated as sold
         self.assertEqual((p3[1], p3[3]), ("4 hours", "1 day"))

@@ -51,7 +51,9 @@ class TestServiceReviewPrint(SlaCase, HttpCase):
         wizard = (
             self.env["sla.service.review.wizard"]
             .with_context(active_model="contract.contract", active_ids=gold.ids)
-            .create({"contract_ids": gold.ids, "kind": "month", "date": date(2026, 9, 15)})
+            .create(
+                {"contract_ids": gold.ids, "kind": "month", "date": date(2026, 9, 15)}
+            )
         )
         action = wizard.action_print()
         if action["type"] == "ir.actions.act_window":

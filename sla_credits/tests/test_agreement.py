@@ -45,10 +45,16 @@ class TestServiceAgreement(CreditCase):
                 "Governance",
             ],
         )
-        targets = {row[0][:2]: row for row in self.rows(page, "sla-agreement-targets")}
-        self.assertEqual(targets["P1"][2:], ["1 hour", "4 hours"])
+        labels = dict(
+            self.env["sla.priority"]
+            ._fields["ticket_priority"]
+            ._description_selection(self.env)
+        )
+        targets = {row[0]: row for row in self.rows(page, "sla-agreement-targets")}
+        # P1 ("3") and P4 ("0"), named by the one priority vocabulary
+        self.assertEqual(targets[labels["3"]][2:], ["1 hour", "4 hours"])
         # as sold, and what a day is on the tier's 18/7 support hours
-        self.assertEqual(targets["P4"][2:], ["8 hours", "3 days"])
+        self.assertEqual(targets[labels["0"]][2:], ["8 hours", "3 days"])
         self.assertIn("A day is a day of support hours (18 h).", text)
         self.assertIn("Uptime commitment: at least 99.9% per calendar month", text)
         self.assertIn("measured to 2 decimals", text)

@@ -1,10 +1,8 @@
 import re
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
-from odoo.tools.misc import format_date
-
 from odoo.addons.sla_contract.engine import sla_math
 from odoo.addons.sla_contract.models.contract_contract_review import period_bounds
 from odoo.addons.sla_contract.tests.pdf_text import (
@@ -15,6 +13,8 @@ from odoo.addons.sla_contract.tests.pdf_text import (
     render_pdf,
     squeeze,
 )
+from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import format_date
 
 REVIEW = "sla_contract.report_sla_service_review"
 AGREEMENT = "sla_contract.report_sla_agreement"
@@ -49,18 +49,11 @@ class TestCustomerDocuments(HttpCase):
     company on page 1, no placeholder, every figure labelled and printed at
     the precision of its target, the chart on the page of its heading."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # The test database holds the demo data only: every SLA contract in
-        # it is a demo contract, however the demo made it.
-        cls.demo_contracts = cls.env["contract.contract"].search(
-            [("sla_tier_id", "!=", False)]
-        )
-
     def assert_clean(self, document, where):
         text = "\n".join(document.text)
-        self.assertIsNone(PLACEHOLDERS.search(text), (where, PLACEHOLDERS.findall(text)))
+        self.assertIsNone(
+            PLACEHOLDERS.search(text), (where, PLACEHOLDERS.findall(text))
+        )
         self.assertIsNone(SECONDS.search(text), (where, SECONDS.findall(text)))
         self.assertIn(
             self.company_name, squeeze(document.text[0]), f"{where}: letterhead"
@@ -82,6 +75,10 @@ class TestCustomerDocuments(HttpCase):
             )
         )
         self.assert_clean(document, where)
+        # a sane page count: no blank page, no more pages than its tables need
+        self.assertTrue(all(squeeze(page) for page in document.text), where)
+        rows = len(values["breaches"]) + len(values.get("incidents") or [])
+        self.assertLessEqual(document.pages, 3 + rows // 10, (where, rows))
         lines = self.review_lines(document)
         whole = squeeze("\n".join(document.text))
         self.assertIn(f"Service review: {contract.name}", whole, where)
@@ -142,6 +139,9 @@ class TestCustomerDocuments(HttpCase):
         where = f"{contract.name} agreement"
         document = pdf_text(render_pdf(self.env, AGREEMENT, contract.ids))
         self.assert_clean(document, where)
+        self.assertTrue(all(squeeze(page) for page in document.text), where)
+        prices = len(contract._sla_agreement_values()["prices"])
+        self.assertLessEqual(document.pages, 4 + prices // 10, where)
         text = squeeze("\n".join(document.text))
         self.assertNotIn("#", text, where)
         self.assertNotIn("stated below", text, where)
@@ -160,7 +160,9 @@ class TestCustomerDocuments(HttpCase):
         leaves = calendar._sla_work_calendar_key(contract.company_id.id)[2]
         since = contract.date_start
         holidays = any(end.date() >= since for _start, end in leaves)
-        self.assertEqual("holidays" in hours.group(1), holidays, (where, hours.group(1)))
+        self.assertEqual(
+            "holidays" in hours.group(1), holidays, (where, hours.group(1))
+        )
         if calendar.sla_hours_per_week >= 168 and not holidays:
             self.assertEqual(
                 hours.group(1),
@@ -168,11 +170,16 @@ class TestCustomerDocuments(HttpCase):
             )
 
     def test_every_demo_contracts_documents(self):
-        self.assertTrue(self.demo_contracts)
+        # The test database holds the demo data only: every SLA contract in
+        # it is a demo contract, however the demo made it.
+        demo_contracts = self.env["contract.contract"].search(
+            [("sla_tier_id", "!=", False)]
+        )
+        self.assertTrue(demo_contracts)
         today = fields.Date.today()
         last_month = period_bounds(today, "month")[0] - relativedelta(months=1)
         last_quarter = period_bounds(today, "quarter")[0] - relativedelta(months=3)
-        for contract in self.demo_contracts:
+        for contract in demo_contracts:
             self.company_name = contract.company_id.name
             with self.subTest(contract=contract.name):
                 self.check_review(contract, "month", last_month)

@@ -6,14 +6,13 @@ from freezegun import freeze_time
 from lxml import html
 
 from odoo import Command, fields
-from odoo.tests import tagged
-
 from odoo.addons.sla_contract.tests.pdf_text import (
     SECONDS,
     pdf_text,
     render_pdf,
     squeeze,
 )
+from odoo.tests import tagged
 
 from .common import SlaPortalCase
 
