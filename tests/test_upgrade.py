@@ -68,6 +68,13 @@ CHANGED = {
         "penalties for its contract"
     ),
     ("sla_breach", "measurement_only"): "the same, repeated on the breach",
+    ("sla_tier", "agreement_term"): (
+        "sla_contract 18.0.1.3.0: the shipped term text referred to a term "
+        '"stated below" that the agreement never stated; reworded'
+    ),
+    ("contract_contract", "sla_agreement_term"): (
+        "sla_contract 18.0.1.3.0: the same, on contracts that kept the text"
+    ),
 }
 CLOSED = ("approved", "applied", "waived")
 
