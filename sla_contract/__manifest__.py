@@ -2,7 +2,7 @@
 {
     "name": "SLA Contracts",
     "summary": "Tiered SLA policies on service contracts and live response/resolution clocks on helpdesk tickets.",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
     "author": "SLA Suite contributors",

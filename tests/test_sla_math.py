@@ -105,3 +105,55 @@ def test_format_rate_never_rounds_across_a_boundary(value, places, printed):
 
 def test_format_rate_of_nothing():
     assert sla_math.format_rate(None) == ""
+
+
+@pytest.mark.parametrize(
+    "target, places",
+    [
+        (99.95, 3),
+        (99.9, 2),
+        (99.99, 3),
+        (99.5, 2),
+        (99, 1),
+        (95, 1),
+        (100, 1),
+        (99.95000000001, 3),
+        (None, 2),
+        (0, 2),
+    ],
+)
+def test_rate_places_is_one_decimal_more_than_the_target(target, places):
+    assert sla_math.rate_places(target) == places
+
+
+@pytest.mark.parametrize(
+    "uptime, target, printed",
+    [
+        # a month with 40 minutes down against 99.95: missed, and it says so
+        (100 * (1 - 40 / 43200), 99.95, "99.907"),
+        # a quarter with 40 minutes down: not 100.0
+        (100 * (1 - 40 / 132480), 99.95, "99.969"),
+        (99.9074, 99.9, "99.90"),
+        (99.94999, 99.95, "99.949"),
+        (99.95, 99.95, "99.950"),
+    ],
+)
+def test_uptime_printed_at_the_precision_of_its_guarantee(uptime, target, printed):
+    shown = sla_math.format_rate(uptime, sla_math.rate_places(target))
+    assert shown == printed
+    # a printed figure never reads as meeting a guarantee the figure misses
+    assert (float(shown) >= target) == (uptime >= target)
+
+
+@pytest.mark.parametrize(
+    "value, printed", [(3, "3"), (3.0, "3"), (1.5, "1.5"), (0.25, "0.25"), (100, "100")]
+)
+def test_format_number(value, printed):
+    assert sla_math.format_number(value) == printed
+
+
+@pytest.mark.parametrize(
+    "minutes, late", [(0, 0), (0.2, 0), (0.99, 0), (1, 1), (59.99, 59), (-3, 0)]
+)
+def test_late_minutes_cut_so_seconds_late_is_never_zero_minutes_late(minutes, late):
+    assert sla_math.late_minutes(minutes) == late

@@ -45,3 +45,14 @@ def test_labels_are_escaped():
     svg = chart.compliance_chart([("Q1 <2026>", 99.0)], 95)
     ElementTree.fromstring(svg)  # still well-formed
     assert re.search(r"Q1 &lt;2026&gt;", svg)
+
+
+def test_bar_labels_are_percentages_cut_never_rounded_up_to_the_target():
+    svg = chart.compliance_chart([("a", 94.6), ("b", 100.0), ("c", 94.99999999999)], 95)
+    labels = [
+        el.text
+        for el in ElementTree.fromstring(svg).findall(f"{SVG}text")
+        if el.text and el.text.endswith("%") and not el.text.startswith("target")
+    ]
+    # the axis (0%, 50%, 100%), then one label per bar
+    assert labels[3:] == ["94%", "100%", "95%"]

@@ -73,6 +73,13 @@ CHANGED = {
         "sla_credits 18.0.1.2.0: the rate of a credit still open to review is "
         "cut, never rounded into the band above; a closed month keeps its own"
     ),
+    ("sla_tier", "agreement_term"): (
+        "sla_contract 18.0.1.3.0: the shipped term text referred to a term "
+        '"stated below" that the agreement never stated; reworded'
+    ),
+    ("contract_contract", "sla_agreement_term"): (
+        "sla_contract 18.0.1.3.0: the same, on contracts that kept the text"
+    ),
 }
 CLOSED = ("approved", "applied", "waived")
 

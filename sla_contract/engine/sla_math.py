@@ -177,3 +177,37 @@ def format_rate(value, places=2):
     exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-9))
     cut = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
     return f"{cut:.{places}f}"
+
+
+def target_places(target):
+    """Decimals a target is written with: 99.95 has 2, 99.9 has 1, 95 none.
+
+    Float noise is settled at six decimals (99.95000000001 is 99.95)."""
+    if not target:
+        return 0
+    exact = Decimal(repr(float(target))).quantize(Decimal(1).scaleb(-6)).normalize()
+    return max(-exact.as_tuple().exponent, 0)
+
+
+def rate_places(target):
+    """Decimals a figure measured against ``target`` is printed with (cut, by
+    ``format_rate``): one more than the target has, so that a figure missing
+    its target never prints as the target (99.9074% against at least 99.95%
+    prints 99.907%, never 99.9% nor 99.91%). Without a target, two."""
+    if not target:
+        return 2
+    return target_places(target) + 1
+
+
+def format_number(value):
+    """A target's number as people write it: 3, 1.5, 0.25 (never 3.0)."""
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-6)).normalize()
+    return f"{exact:f}"
+
+
+def late_minutes(minutes):
+    """Whole minutes a missed target was missed by, cut (never rounded up):
+    0 means less than a minute."""
+    return max(
+        int(Decimal(repr(float(minutes or 0.0))).to_integral_value(ROUND_DOWN)), 0
+    )

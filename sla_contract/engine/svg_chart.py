@@ -5,6 +5,7 @@ a dashed line at the target, labels under the bars. A period without tickets
 has no bar and reads "-".
 """
 
+import math
 from xml.sax.saxutils import escape
 
 WIDTH = 720
@@ -22,6 +23,12 @@ def _y(value):
     """Vertical position of a percentage (0 at the bottom, 100 at the top)."""
     plot = HEIGHT - TOP - BOTTOM
     return TOP + plot * (100.0 - max(0.0, min(100.0, value))) / 100.0
+
+
+def _whole_percent(value):
+    """A bar's label: whole percent, cut (never rounded up), so that a bar
+    below the target never reads as the target (94.6 is 94%, not 95)."""
+    return f"{math.floor(round(value, 9))}%"
 
 
 def compliance_chart(points, target):
@@ -55,7 +62,7 @@ def compliance_chart(points, target):
                 f'height="{_y(0) - top:.1f}" fill="{colour}">'
                 f"<title>{escape(label)}: {value:.1f}%</title></rect>"
                 f'<text x="{centre:.1f}" y="{top - 3:.1f}" text-anchor="middle">'
-                f"{value:.0f}</text>"
+                f"{_whole_percent(value)}</text>"
             )
         else:
             parts.append(

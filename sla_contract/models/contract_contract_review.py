@@ -118,18 +118,15 @@ class ContractContract(models.Model):
         [totals] = report._read_group(domain, [], measures)
         tickets, compliance, response, resolution, first_contact, reopened = totals
         commitments = []
-        for target in self.sla_tier_id.target_ids.sorted("priority_sequence"):
-            priority = target.priority_id.ticket_priority
+        for row in self._sla_commitments():
             count, rate, avg_response, avg_resolution, *_rest = per_priority.get(
-                priority, (0, None, None, None, None, None)
+                row["ticket_priority"], (0, None, None, None, None, None)
             )
             commitments.append(
                 {
-                    "priority": target.priority_id.display_name,
-                    "response_target": sla_math.format_minutes(target.response_minutes),
-                    "resolution_target": sla_math.format_minutes(
-                        target.resolution_minutes
-                    ),
+                    "priority": row["priority"],
+                    "response_target": row["response"],
+                    "resolution_target": row["resolution"],
                     "tickets": count,
                     "compliance": rate if count else None,
                     "compliance_text": f"{sla_math.format_rate(rate)}%"
@@ -204,10 +201,7 @@ class ContractContract(models.Model):
             "commitments": commitments,
             "kpis": kpis,
             "breaches": breaches,
-            "late": {
-                breach.id: sla_math.format_minutes(breach.overdue_minutes)
-                for breach in breaches
-            },
+            "late": {breach.id: self._sla_late_text(breach) for breach in breaches},
             "chart": self._sla_review_chart(end, kind),
         }
 
@@ -217,14 +211,31 @@ class ContractContract(models.Model):
         report.sla_contract.report_sla_service_review)."""
         return bool(self.env.context.get("sla_review_for_customer"))
 
-    def _sla_kpi(self, name, value, unit, target, met):
-        """A KPI row; with no value there is nothing to meet or miss."""
+    def _sla_late_minutes(self, breach):
+        """Business minutes a breached target was missed by: up to now while
+        its clock still counts, up to its stop once stopped."""
+        clock = breach.sudo().clock_id
+        if clock.stopped_at:
+            return breach.overdue_minutes
+        return max(0.0, -clock.remaining_minutes)
+
+    def _sla_late_text(self, breach):
+        """How late a breach is, in words: never "0 min" for a target missed
+        by seconds."""
+        minutes = sla_math.late_minutes(self._sla_late_minutes(breach))
+        if not minutes:
+            return self.env._("less than a minute")
+        return sla_math.format_minutes(minutes)
+
+    def _sla_kpi(self, name, value, unit, target, met, *, places=2):
+        """A KPI row; with no value there is nothing to meet or miss. A rate
+        prints cut at ``places`` decimals (see sla_math.rate_places)."""
         if value is None:
             shown, met = "-", None
         elif unit == "min":
             shown = sla_math.format_minutes(value)
         else:
-            shown = f"{sla_math.format_rate(value)}%"
+            shown = f"{sla_math.format_rate(value, places)}%"
         # `figure`: the number behind the text, for whoever checks figures
         return {
             "name": name,

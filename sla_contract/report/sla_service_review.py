@@ -24,6 +24,9 @@ class ReportSlaServiceReview(models.AbstractModel):
                 relativedelta(months=3 if kind == "quarter" else 1)
             )
         start, end = period_bounds(start, kind)
+        # Printed with options (Action > Service Review), the web client's
+        # URL carries no ids: they come in the data, read as the user.
+        docids = docids or data.get("contract_ids") or []
         # The staff's review holds what the customer must not read (credits
         # not decided yet, root causes). A portal user gets the customer's
         # version whatever data he sends: the flag can only narrow it.
@@ -35,6 +38,7 @@ class ReportSlaServiceReview(models.AbstractModel):
             .browse(docids)
             .with_context(sla_review_for_customer=for_customer)
         )
+        contracts.check_access("read")
         return {
             "doc_ids": docids,
             "doc_model": "contract.contract",

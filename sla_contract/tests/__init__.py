@@ -1,5 +1,6 @@
 from . import test_access
 from . import test_access_users
+from . import test_agreement_wording
 from . import test_background_updates
 from . import test_clock_deadlines
 from . import test_clock_events
@@ -11,6 +12,7 @@ from . import test_lifecycle
 from . import test_queue
 from . import test_review_meetings
 from . import test_service_review
+from . import test_service_review_print
 from . import test_sla_badge
 from . import test_sla_badge_tour
 from . import test_sla_events

@@ -51,9 +51,15 @@ class TestServiceReview(SlaCase):
         commitments = {
             row[0]: row for row in self.cells(page, "sla-review-commitments")
         }
-        p3 = next(row for name, row in commitments.items() if name.startswith("P3"))
-        # P3 on Gold: 4 h to respond, 1 day (18 support hours) to resolve.
-        self.assertEqual(p3[1], "4 h 00 min")
+        labels = dict(
+            self.env["sla.priority"]
+            ._fields["ticket_priority"]
+            ._description_selection(self.env)
+        )
+        p3 = commitments[labels[P3]]
+        # P3 on Gold: 4 h to respond, 1 day (18 support hours) to resolve,
+        # stated as sold
+        self.assertEqual((p3[1], p3[3]), ("4 hours", "1 day"))
         self.assertEqual((p3[5], p3[6]), ("3", "66.66%"))
         breaches = self.cells(page, "sla-review-breaches")
         self.assertEqual(len(breaches), 2)  # the late ticket's two clocks

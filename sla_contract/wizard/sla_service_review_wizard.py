@@ -34,9 +34,20 @@ class SlaServiceReviewWizard(models.TransientModel):
     def action_print(self):
         self.ensure_one()
         start, _end = period_bounds(self.date, self.kind)
-        return self.env.ref(
+        # With data, the web client puts the options in the report's URL and
+        # leaves the record ids out of it: the contracts travel in the data.
+        action = self.env.ref(
             "sla_contract.action_report_sla_service_review"
         ).report_action(
             self.contract_ids,
-            data={"start": fields.Date.to_string(start), "kind": self.kind},
+            data={
+                "start": fields.Date.to_string(start),
+                "kind": self.kind,
+                "contract_ids": self.contract_ids.ids,
+            },
+            # The review prints its own letterhead: no document layout to
+            # configure first.
+            config=False,
         )
+        action["close_on_report_download"] = True
+        return action

@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.addons.sla_contract.engine import sla_math
 from odoo.addons.sla_contract.models.contract_contract_review import format_target
 
 from ..engine import credit_math
@@ -56,6 +57,9 @@ class ContractContract(models.Model):
                 if guarantee
                 else self.env._("no commitment"),
                 uptime >= guarantee if guarantee and uptime is not None else None,
+                # one decimal more than the guarantee, cut: 99.9074% against
+                # 99.95% reads 99.907%, never 99.9%
+                places=sla_math.rate_places(guarantee),
             )
         )
         self.env["rating.rating"].flush_model()
@@ -64,13 +68,26 @@ class ContractContract(models.Model):
         values["kpis"].append(
             {
                 "name": self.env._("CSAT"),
-                "value": f"{csat:.2f} / 5 ({ratings})" if ratings else "-",
+                # cut like every printed rate: 3.996 never reads 4.00
+                "value": f"{sla_math.format_rate(csat)} / 5 ({ratings})"
+                if ratings
+                else "-",
                 "target": self.env._(
                     "above %(target)s / 5", target=format_target(CSAT_TARGET)
                 ),
                 "met": csat > CSAT_TARGET if ratings else None,
             }
         )
+        # each month against the guarantee it was priced on
+        values["uptime_texts"] = {
+            credit.id: "{}%".format(
+                sla_math.format_rate(
+                    credit.uptime_percent,
+                    sla_math.rate_places(credit.uptime_guarantee or guarantee),
+                )
+            )
+            for credit in credits_in_period
+        }
         values["credits"] = (
             self._sla_customer_credits(credits_in_period)
             if self._sla_review_for_customer()

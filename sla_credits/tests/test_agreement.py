@@ -45,9 +45,19 @@ class TestServiceAgreement(CreditCase):
                 "Governance",
             ],
         )
-        targets = {row[0][:2]: row for row in self.rows(page, "sla-agreement-targets")}
-        self.assertEqual(targets["P1"][2:], ["1 h 00 min", "4 h 00 min"])
-        self.assertIn("Uptime commitment: 99.9%", text)
+        labels = dict(
+            self.env["sla.priority"]
+            ._fields["ticket_priority"]
+            ._description_selection(self.env)
+        )
+        targets = {row[0]: row for row in self.rows(page, "sla-agreement-targets")}
+        # P1 ("3") and P4 ("0"), named by the one priority vocabulary
+        self.assertEqual(targets[labels["3"]][2:], ["1 hour", "4 hours"])
+        # as sold, and what a day is on the tier's 18/7 support hours
+        self.assertEqual(targets[labels["0"]][2:], ["8 hours", "3 days"])
+        self.assertIn("A day is a day of support hours (18 h).", text)
+        self.assertIn("Uptime commitment: at least 99.9% per calendar month", text)
+        self.assertIn("measured to 2 decimals", text)
         bands = self.rows(page, "sla-agreement-bands")
         self.assertEqual(bands[0][:2], ["99%+", "none"])
         self.assertEqual(bands[-1], ["0-85%", "20%", "right to terminate"])

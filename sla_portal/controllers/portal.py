@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields, http
+from odoo.addons.contract.controllers.main import PortalContract
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -10,8 +11,12 @@ from odoo.addons.sla_contract.models.contract_contract_review import period_boun
 from odoo.addons.sla_contract.report.sla_service_review import AUDIENCE_CUSTOMER
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
+from odoo.osv import expression
 
 PAGE_SIZE = 20
+# What OCA's "Contracts" entry lists: the contracts without a service level,
+# which have no "SLA & service" page (the complement of _sla_contract_domain).
+WITHOUT_SLA_DOMAIN = ["|", ("sla_tier_id", "=", False), ("contract_type", "!=", "sale")]
 
 
 class SlaPortal(CustomerPortal):
@@ -160,6 +165,26 @@ class SlaPortal(CustomerPortal):
             )
             headers = [("Content-Type", "text/html; charset=utf-8")]
         return request.make_response(content, headers=headers)
+
+
+class SlaPortalContract(PortalContract):
+    """One entry per contract in /my: an SLA contract under "SLA & service"
+    (its page links to the contract's own page and invoices), the others
+    under OCA's "Contracts", which disappears when there are none."""
+
+    def _get_filter_domain(self, kw):
+        return expression.AND([super()._get_filter_domain(kw), WITHOUT_SLA_DOMAIN])
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "contract_count" in counters:
+            contracts = request.env["contract.contract"]
+            values["contract_count"] = (
+                contracts.search_count(self._get_filter_domain({}))
+                if contracts.has_access("read")
+                else 0
+            )
+        return values
 
 
 class SlaTicketPortal(CustomerPortalHelpdesk):

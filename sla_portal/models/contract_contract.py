@@ -76,6 +76,7 @@ class ContractContract(models.Model):
                 "compliance": rate,
                 "compliance_colour": compliance_colour(rate if count else None),
                 "uptime": uptime,
+                "uptime_text": contract._sla_uptime_text(uptime),
                 "uptime_colour": (
                     GOOD if not guarantee or uptime >= guarantee else POOR
                 ),
@@ -109,9 +110,7 @@ class ContractContract(models.Model):
                 order="period_start, kind, id",
             )
         )
-        uptime_by_month = {
-            c.period_start: c.uptime_percent for c in credits_all if c.kind == "credit"
-        }
+        month_credits = {c.period_start: c for c in credits_all if c.kind == "credit"}
         months = []
         for index in range(MONTHS_SHOWN):
             month = first + relativedelta(months=index)
@@ -123,7 +122,15 @@ class ContractContract(models.Model):
                     "tickets": count,
                     "compliance": rate if count else None,
                     "colour": compliance_colour(rate if count else None),
-                    "uptime": uptime_by_month.get(month),
+                    "uptime": month_credits[month].uptime_percent
+                    if month in month_credits
+                    else None,
+                    "uptime_text": contract._sla_uptime_text(
+                        month_credits[month].uptime_percent,
+                        month_credits[month].uptime_guarantee,
+                    )
+                    if month in month_credits
+                    else "-",
                 }
             )
         # Built from escaped labels and numbers only: safe to embed as is.
@@ -147,16 +154,12 @@ class ContractContract(models.Model):
         return {
             "sla_contract": contract,
             "tier": tier,
-            "targets": [
-                {
-                    "priority": target.priority_id.display_name,
-                    "definition": target.priority_id.definition or "",
-                    "response": sla_math.format_minutes(target.response_minutes),
-                    "resolution": sla_math.format_minutes(target.resolution_minutes),
-                }
-                for target in tier.target_ids.sorted("priority_sequence")
-            ],
+            "targets": contract._sla_commitments(),
+            "units_note": contract._sla_units_note(),
             "uptime_guarantee": tier.uptime_guarantee,
+            "uptime_guarantee_text": f"{sla_math.format_number(tier.uptime_guarantee)}%"
+            if tier.uptime_guarantee
+            else "",
             "support_hours": self._sla_portal_hours(tz),
             "months": months,
             "chart": chart,
@@ -167,7 +170,7 @@ class ContractContract(models.Model):
                     "metric": dict(
                         breach._fields["metric"]._description_selection(self.env)
                     ).get(breach.metric),
-                    "late": sla_math.format_minutes(breach.overdue_minutes),
+                    "late": contract._sla_late_text(breach),
                     "analysed": breach.state == "analysed",
                 }
                 for breach in breaches
@@ -182,6 +185,15 @@ class ContractContract(models.Model):
                 for credit in credits_shown
             ],
         }
+
+    def _sla_uptime_text(self, uptime, guarantee=None):
+        """Uptime as the customer reads it: cut at one decimal more than the
+        guarantee (sla_math.rate_places), so that it never reads as met
+        while it is not."""
+        self.ensure_one()
+        guarantee = guarantee or self.sudo().sla_tier_id.uptime_guarantee
+        places = sla_math.rate_places(guarantee)
+        return f"{sla_math.format_rate(uptime, places)}%"
 
     def _sla_portal_hours(self, tz):
         """Support hours as the customer reads them: in his time zone."""

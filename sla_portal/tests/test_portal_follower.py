@@ -70,10 +70,12 @@ class TestPortalFollower(SlaPortalCase):
     @mute_logger("odoo.http")
     def test_follower_gets_no_page_of_it(self):
         self.authenticate("portal_alpha", "portal_alpha")
-        listing = self.url_open("/my/contracts")
+        # his SLA contract is listed under "SLA & service", theirs nowhere
+        listing = self.url_open("/my/sla")
         self.assertEqual(listing.status_code, 200)
         self.assertIn(self.contracts["alpha"].name, listing.text)
         self.assertNotIn(self.theirs.name, listing.text)
+        self.assertNotIn(self.theirs.name, self.url_open("/my/contracts").text)
         page = self.url_open(f"/my/contracts/{self.theirs.id}", allow_redirects=False)
         self.assertEqual(page.status_code, 303)
         self.assertTrue(page.headers["Location"].endswith("/my"))
@@ -91,7 +93,7 @@ class TestPortalFollower(SlaPortalCase):
         self.assertEqual([r["id"] for r in seen], self.theirs.ids)
         lines = self.call("contract.line", "read", self.theirs.contract_line_ids.ids)
         self.assertEqual(len(lines), 1)
-        self.assertIn(self.theirs.name, self.url_open("/my/contracts").text)
+        self.assertIn(self.theirs.name, self.url_open("/my/sla").text)
         page = self.url_open(f"/my/contracts/{self.theirs.id}")
         self.assertEqual(page.status_code, 200)
         self.assertIn(self.theirs.name, page.text)
