@@ -112,6 +112,11 @@ export class SlaBadgeField extends Component {
                     ? _t("Overdue")
                     : _t("Overdue %(time)s", { time: formatMinutes(status.minutes, false) });
             case KIND.PAUSED:
+                // One badge in a list column: the pause icon says paused,
+                // the tooltip names the stage.
+                if (!this.props.perClock) {
+                    return _t("since %(time)s", { time: this.formatSince(clock.paused_since) });
+                }
                 return _t("%(stage)s since %(time)s", {
                     stage: data.stage || _t("Paused"),
                     time: this.formatSince(clock.paused_since),
@@ -213,6 +218,9 @@ export const slaBadgeField = {
     component: SlaBadgeField,
     displayName: _t("SLA Badge"),
     supportedTypes: ["json"],
+    // Room for the longest one-badge texts ("Overdue 123 h 45", "since 31
+    // Dec 23:59"): a list never clips them; wider lists give more.
+    listViewWidth: [155],
     extractProps: ({ options }) => ({ perClock: Boolean(options.per_clock) }),
 };
 
