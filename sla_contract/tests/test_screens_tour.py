@@ -9,8 +9,11 @@ import websocket  # noqa: F401  # pylint: disable=unused-import
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-DESKTOP, LAPTOP, PHONE = "1440x900", "1024x768", "375x667"
+from .live_bus import live_bus
+
+DESKTOP, LAPTOP, PHONE = "1440x900", "1024x768", "390x844"
 QUEUE = "/odoo/action-sla_contract.helpdesk_ticket_action_sla_realtime"
+NEW_TICKET = "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/new"
 
 
 class ScreensCase(HttpCase):
@@ -23,7 +26,10 @@ class ScreensCase(HttpCase):
         ref = cls.env.ref
         cls.stage_waiting = ref("sla_contract.helpdesk_ticket_stage_waiting_customer")
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Northwind Consolidated Logistics International", "is_company": True}
+            {
+                "name": "Northwind Consolidated Logistics International",
+                "is_company": True,
+            }
         )
         cls.contracts = {
             tier: cls.env["contract.contract"].create(
@@ -102,12 +108,90 @@ class TestQueueLayout(ScreensCase):
 
     def test_queue_at_desktop_width(self):
         self.at(DESKTOP)
-        self.start_tour(QUEUE, "sla_contract_queue_layout_tour", login="sla_screens_agent")
+        self.start_tour(
+            QUEUE, "sla_contract_queue_layout_tour", login="sla_screens_agent"
+        )
 
     def test_queue_at_laptop_width(self):
         self.at(LAPTOP)
-        self.start_tour(QUEUE, "sla_contract_queue_layout_tour", login="sla_screens_agent")
+        self.start_tour(
+            QUEUE, "sla_contract_queue_layout_tour", login="sla_screens_agent"
+        )
 
     def test_queue_on_a_phone(self):
         self.at(PHONE, touch=True)
-        self.start_tour(QUEUE, "sla_contract_queue_layout_tour", login="sla_screens_agent")
+        self.start_tour(
+            QUEUE, "sla_contract_queue_layout_tour", login="sla_screens_agent"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestNewTicketPriority(ScreensCase):
+    """The meaning of the priority follows the stars on a new ticket."""
+
+    def test_new_ticket_at_laptop_width(self):
+        self.at(LAPTOP)
+        self.start_tour(
+            NEW_TICKET,
+            "sla_contract_new_ticket_priority_tour",
+            login="sla_screens_agent",
+        )
+
+    def test_new_ticket_on_a_phone(self):
+        self.at(PHONE, touch=True)
+        self.start_tour(
+            NEW_TICKET,
+            "sla_contract_new_ticket_priority_tour",
+            login="sla_screens_agent",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTicketFormLive(ScreensCase):
+    """A change of the clocks on the server reaches the open form whole,
+    keeps the agent's unsaved edit, and toasts the assignee once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        customer = cls.env["res.partner"].create(
+            {"name": "Live Form Customer", "is_company": True}
+        )
+        cls.env["contract.contract"].create(
+            {
+                "name": "Live form Platinum support",
+                "partner_id": customer.id,
+                "contract_type": "sale",
+                "date_start": fields.Date.today() - timedelta(days=60),
+                "sla_tier_id": cls.env.ref("sla_contract.sla_tier_platinum").id,
+                "sla_date_start": fields.Date.today() - timedelta(days=60),
+            }
+        )
+        # Platinum runs 24/7. P4, opened 2 h 10 ago: 4 h to respond, a day
+        # to resolve, on track. As P2 (1 h, 4 h) the response is late; as
+        # P1 (15 min, 2 h) the resolution too.
+        cls.ticket = cls.open_ticket(
+            "SLA form tour ticket",
+            "0",
+            timedelta(hours=2, minutes=10),
+            partner_id=customer.id,
+        )
+
+    def run_live(self, size, touch=False):
+        self.at(size, touch)
+        self.assertEqual(set(self.ticket.sla_clock_ids.mapped("state")), {"running"})
+        with live_bus():
+            self.start_tour(
+                f"{QUEUE}/{self.ticket.id}",
+                "sla_contract_ticket_live_tour",
+                login="sla_screens_agent",
+            )
+        self.ticket.invalidate_recordset()
+        self.assertEqual(self.ticket.name, "SLA form tour ticket", "never saved")
+        self.assertEqual(set(self.ticket.sla_clock_ids.mapped("state")), {"breached"})
+
+    def test_live_form_at_laptop_width(self):
+        self.run_live(LAPTOP)
+
+    def test_live_form_on_a_phone(self):
+        self.run_live(PHONE, touch=True)

@@ -1,10 +1,9 @@
 """The tier what-if opened from a contract or a customer comes filled."""
 
-from dateutil.relativedelta import relativedelta
-
 # Odoo skips tours quietly when its browser driver cannot import this; fail
 # loudly instead.
 import websocket  # noqa: F401  # pylint: disable=unused-import
+from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
