@@ -103,6 +103,9 @@ export class SlaBadgeField extends Component {
             delete values[name];
         }
         delete values.id;
+        // As record.load() applies the server's values, but keeping the
+        // record's changes on top and its dirty state: the public API has
+        // no partial reload.
         await record.model.mutex.exec(() => record._applyValues(values));
     }
 
