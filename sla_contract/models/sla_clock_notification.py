@@ -28,6 +28,9 @@ CHATTER_EVENTS = {
 ALERT_EVENTS = (EVENT_AT_RISK, EVENT_BREACHED)
 # Live widgets reload their record on this bus notification.
 BUS_CHANGED = "sla.ticket/changed"
+# A toast for the assignee, one per ticket: a new one replaces the last
+# (static/src/sla_badge/sla_alert_service.js), and none stays for good.
+BUS_ALERT = "sla.ticket/alert"
 
 
 class SlaClock(models.Model):
@@ -157,8 +160,9 @@ class SlaClock(models.Model):
             for ticket in events.get(event, self.browse()).ticket_id:
                 if ticket.user_id:
                     ticket.user_id._bus_send(
-                        "simple_notification",
+                        BUS_ALERT,
                         {
+                            "ticket_id": ticket.id,
                             "type": "danger" if event == EVENT_BREACHED else "warning",
                             "title": ticket.display_name,
                             "message": (
@@ -166,7 +170,6 @@ class SlaClock(models.Model):
                                 if event == EVENT_BREACHED
                                 else self.env._("SLA at risk")
                             ),
-                            "sticky": event == EVENT_BREACHED,
                         },
                     )
         (tickets.user_id | self.env.user).filtered(lambda u: not u.share)._bus_send(

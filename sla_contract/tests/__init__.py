@@ -11,6 +11,7 @@ from . import test_dashboard_tour
 from . import test_lifecycle
 from . import test_queue
 from . import test_review_meetings
+from . import test_screens_tour
 from . import test_service_review
 from . import test_service_review_print
 from . import test_sla_badge

@@ -81,16 +81,21 @@ class TestSlaEvents(SlaCase):
         ticket = self.open_ticket("Bronze", P1, local(2027, 1, 18, 9, 0))
         self.env.cr.execute("DELETE FROM bus_bus")
         self.run_job(local(2027, 1, 18, 12, 0))
-        alerts = self.bus_messages(self.agent, "simple_notification")
+        alerts = self.bus_messages(self.agent, "sla.ticket/alert")
         self.assertEqual(len(alerts), 1)
         self.assertEqual(alerts[0]["message"], "SLA at risk")
         self.assertEqual(alerts[0]["title"], ticket.display_name)
+        # The toast replaces the ticket's last one, and goes away by itself.
+        self.assertEqual(alerts[0]["ticket_id"], ticket.id)
+        self.assertNotIn("sticky", alerts[0])
+        self.assertFalse(self.bus_messages(self.agent, "simple_notification"))
         changed = self.bus_messages(self.agent, "sla.ticket/changed")
         self.assertIn(ticket.id, changed[0]["ticket_ids"])
         self.run_job(local(2027, 1, 18, 13, 0))
-        alerts = self.bus_messages(self.agent, "simple_notification")
+        alerts = self.bus_messages(self.agent, "sla.ticket/alert")
         self.assertEqual(
-            [a["message"] for a in alerts], ["SLA at risk", "SLA breached"]
+            [(a["ticket_id"], a["message"]) for a in alerts],
+            [(ticket.id, "SLA at risk"), (ticket.id, "SLA breached")],
         )
 
     def test_job_wakes_at_the_first_threshold(self):

@@ -83,10 +83,37 @@ class SlaTierWhatif(models.TransientModel):
     )
     line_ids = fields.One2many("sla.tier.whatif.line", "whatif_id", readonly=True)
 
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        """Opened from a customer: the contract its tickets are measured on,
+        which gives the fee and the tier sold."""
+        customer = self.partner_id.commercial_partner_id
+        if not customer or self.contract_id.commercial_partner_id == customer:
+            return
+        Contract = self.env["contract.contract"]
+        contract = Contract._sla_contracts_for_partners(
+            customer.ids, fields.Date.context_today(self), self.company_id.id
+        ).get(customer.id)
+        if not contract:
+            # No SLA running today: the latest one sold, ended or not started.
+            contract = Contract.search(
+                [
+                    ("commercial_partner_id", "=", customer.id),
+                    ("contract_type", "=", "sale"),
+                    ("sla_tier_id", "!=", False),
+                    ("company_id", "in", (self.company_id.id, False)),
+                ],
+                order="sla_date_start desc, id desc",
+                limit=1,
+            )
+        self.contract_id = contract
+
     @api.onchange("contract_id")
     def _onchange_contract_id(self):
         contract = self.contract_id
         if contract:
+            # Opened from a contract: the customer is the one it is sold to.
+            self.partner_id = contract.commercial_partner_id
             today = fields.Date.context_today(self)
             start = today.replace(day=1)
             fees = self.env["sla.credit.evaluation"]._load_fees(

@@ -3,6 +3,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
+import { getFieldsSpec } from "@web/model/relational_model/utils";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { clockStatus, formatMinutes, KIND, mainClock } from "./sla_badge_status";
 import { useSlaNow } from "./sla_live";
@@ -43,6 +44,7 @@ export class SlaBadgeField extends Component {
     setup() {
         this.now = useSlaNow();
         this.busService = useService("bus_service");
+        this.orm = useService("orm");
         this.reloadedAt = null;
         this.onTicketChanged = ({ ticket_ids }) => {
             if ((ticket_ids || []).includes(this.props.record.resId)) {
@@ -64,11 +66,47 @@ export class SlaBadgeField extends Component {
 
     async reload() {
         const record = this.props.record;
-        // Never throw away what the agent is typing.
-        if (!record.resId || (await record.isDirty())) {
+        if (!record.resId) {
             return;
         }
-        await record.load();
+        if (await record.isDirty()) {
+            // Never throw away what the agent is typing.
+            await this.reloadSla(record);
+        } else {
+            await record.load();
+        }
+    }
+
+    /**
+     * Read again the SLA part of an edited record: the clocks, the badge,
+     * the breach ribbon and every other SLA figure the server computes,
+     * leaving the agent's unsaved edits as they are.
+     */
+    async reloadSla(record) {
+        const activeFields = {};
+        for (const [name, info] of Object.entries(record.activeFields)) {
+            const field = record.fields[name];
+            if (name.startsWith("sla_") && (field.readonly || field.type === "one2many")) {
+                activeFields[name] = info;
+            }
+        }
+        const [values] = await this.orm.webRead(record.resModel, [record.resId], {
+            specification: getFieldsSpec(activeFields, record.fields, record.evalContext),
+            context: { ...record.context, bin_size: true },
+        });
+        if (!values) {
+            return;
+        }
+        // What the form changed since its last save, onchange results
+        // included, stays as the agent sees it.
+        for (const name of Object.keys(record._changes)) {
+            delete values[name];
+        }
+        delete values.id;
+        // As record.load() applies the server's values, but keeping the
+        // record's changes on top and its dirty state: the public API has
+        // no partial reload.
+        await record.model.mutex.exec(() => record._applyValues(values));
     }
 
     /** One badge per clock in the form, the most urgent one elsewhere. */
@@ -112,6 +150,11 @@ export class SlaBadgeField extends Component {
                     ? _t("Overdue")
                     : _t("Overdue %(time)s", { time: formatMinutes(status.minutes, false) });
             case KIND.PAUSED:
+                // One badge in a list column: the pause icon says paused,
+                // the tooltip names the stage.
+                if (!this.props.perClock) {
+                    return _t("since %(time)s", { time: this.formatSince(clock.paused_since) });
+                }
                 return _t("%(stage)s since %(time)s", {
                     stage: data.stage || _t("Paused"),
                     time: this.formatSince(clock.paused_since),
@@ -213,6 +256,9 @@ export const slaBadgeField = {
     component: SlaBadgeField,
     displayName: _t("SLA Badge"),
     supportedTypes: ["json"],
+    // Room for the longest one-badge texts ("Overdue 123 h 45", "since 31
+    // Dec 23:59"): a list never clips them; wider lists give more.
+    listViewWidth: [155],
     extractProps: ({ options }) => ({ perClock: Boolean(options.per_clock) }),
 };
 
