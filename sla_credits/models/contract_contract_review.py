@@ -1,5 +1,6 @@
 from odoo import models
 from odoo.addons.sla_contract.models.contract_contract_review import format_target
+from odoo.addons.sla_contract.tools import lang_format
 
 from ..engine import credit_math
 from .sla_credit import STATE_APPLIED, STATE_APPROVED
@@ -52,7 +53,9 @@ class ContractContract(models.Model):
                 self.env._("Uptime"),
                 uptime,
                 "%",
-                self.env._("at least %(target)s%%", target=format_target(guarantee))
+                self.env._(
+                    "at least %(target)s%%", target=format_target(guarantee, self.env)
+                )
                 if guarantee
                 else self.env._("no commitment"),
                 uptime >= guarantee if guarantee and uptime is not None else None,
@@ -64,9 +67,11 @@ class ContractContract(models.Model):
         values["kpis"].append(
             {
                 "name": self.env._("CSAT"),
-                "value": f"{csat:.2f} / 5 ({ratings})" if ratings else "-",
+                "value": f"{lang_format.fixed(self.env, csat, 2)} / 5 ({ratings})"
+                if ratings
+                else "-",
                 "target": self.env._(
-                    "above %(target)s / 5", target=format_target(CSAT_TARGET)
+                    "above %(target)s / 5", target=format_target(CSAT_TARGET, self.env)
                 ),
                 "met": csat > CSAT_TARGET if ratings else None,
             }
@@ -131,11 +136,16 @@ class ContractContract(models.Model):
             if guarantee
             else None
         )
+
+        def local(text):
+            return lang_format.localize(self.env, text)
+
         return {
             "bands": [
                 {
-                    "label": evaluation._band_label(band),
-                    "credit": f"{credit_math.format_percent(band.credit_percent)}%"
+                    "label": local(evaluation._band_label(band)),
+                    "credit": local(credit_math.format_percent(band.credit_percent))
+                    + "%"
                     if band.credit_percent
                     else self.env._("none"),
                     "terminate": self.env._("right to terminate")
@@ -144,13 +154,17 @@ class ContractContract(models.Model):
                 }
                 for band in sorted(bands, key=lambda b: b.lower, reverse=True)
             ],
-            "uptime": f"{guarantee:g}%",
-            "uptime_rate": f"{credit_math.format_percent(rate)}%" if rate else None,
-            "allowed": f"{float(allowed):.1f} min" if allowed is not None else "",
+            "uptime": f"{local(f'{guarantee:g}')}%",
+            "uptime_rate": f"{local(credit_math.format_percent(rate))}%"
+            if rate
+            else None,
+            "allowed": f"{lang_format.fixed(self.env, float(allowed), 1)} min"
+            if allowed is not None
+            else "",
             "uptime_mode": self.env._("counting every started hour")
             if self.sla_uptime_per_started_hour
             else self.env._("pro rata per minute"),
-            "notice": f"{self.sla_notice_hours:g} h",
-            "allowance": f"{self.sla_maintenance_allowance_hours:g} h",
-            "cap": f"{self.sla_credit_cap_percent:g}%",
+            "notice": f"{local(f'{self.sla_notice_hours:g}')} h",
+            "allowance": f"{local(f'{self.sla_maintenance_allowance_hours:g}')} h",
+            "cap": f"{local(f'{self.sla_credit_cap_percent:g}')}%",
         }

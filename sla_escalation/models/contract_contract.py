@@ -28,7 +28,8 @@ class ContractContract(models.Model):
                 rate,
                 "%",
                 self.env._(
-                    "below %(target)s%%", target=format_target(ESCALATION_TARGET)
+                    "below %(target)s%%",
+                    target=format_target(ESCALATION_TARGET, self.env),
                 ),
                 rate is not None and rate < ESCALATION_TARGET,
             )

@@ -199,7 +199,9 @@ class ContractContract(models.Model):
                 hours=line.hour_to
             )
             start, stop = start.astimezone(target), stop.astimezone(target)
-            days.setdefault(start.strftime("%a"), []).append(
+            # the day's name in the customer's language: "lun." for Monday
+            day_name = format_date(self.env, start.date(), date_format="EEE")
+            days.setdefault(day_name, []).append(
                 f"{start:%H:%M}-{stop:%H:%M}"
                 if stop.hour or stop.minute
                 else f"{start:%H:%M}-24:00"
