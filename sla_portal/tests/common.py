@@ -11,11 +11,17 @@ class SlaPortalCase(HttpCase):
     has a breached and an on-time ticket last month, and its credit for that
     month on a posted invoice."""
 
+    # {"alpha": "fr_FR"}: the language of a customer (company and portal
+    # user), active before his credits and invoice are written
+    customer_langs = {}
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         ref = cls.env.ref
+        for lang in set(cls.customer_langs.values()):
+            cls.env["res.lang"]._activate_lang(lang)
         today = fields.Date.today()
         cls.last_month = today.replace(day=1) - timedelta(days=1)
         cls.last_month = cls.last_month.replace(day=1)
@@ -24,8 +30,13 @@ class SlaPortalCase(HttpCase):
         )
         cls.customers, cls.contracts, cls.users, cls.tickets = {}, {}, {}, {}
         for key, tier in (("alpha", "gold"), ("beta", "silver")):
+            lang = cls.customer_langs.get(key)
             partner = cls.env["res.partner"].create(
-                {"name": f"Portal {key.title()} Ltd", "is_company": True}
+                {
+                    "name": f"Portal {key.title()} Ltd",
+                    "is_company": True,
+                    **({"lang": lang} if lang else {}),
+                }
             )
             cls.customers[key] = partner
             start = date(today.year - 1, 1, 1)
@@ -65,6 +76,7 @@ class SlaPortalCase(HttpCase):
                         "email": f"{key}@example.com",
                         "parent_id": partner.id,
                         "tz": "America/New_York",
+                        **({"lang": lang} if lang else {}),
                         "groups_id": [Command.set([ref("base.group_portal").id])],
                     }
                 )
