@@ -6,11 +6,20 @@ it in English. The export reads the test database ``make test`` has just
 built (``SLA_REUSE_DB=update`` when reusing one after XML changes).
 """
 
-import i18n_pot
+import importlib.util
+from pathlib import Path
+
 import pytest
 
 from odoo.modules.registry import Registry
 from odoo.tools import config
+
+# scripts/i18n_pot.py, the exporter `make i18n` writes the templates with
+_spec = importlib.util.spec_from_file_location(
+    "i18n_pot", Path(__file__).resolve().parents[1] / "scripts" / "i18n_pot.py"
+)
+i18n_pot = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(i18n_pot)
 
 
 @pytest.mark.parametrize("addon", i18n_pot.ADDONS)
