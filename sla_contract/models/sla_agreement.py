@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..engine import sla_math
+from ..tools import lang_format
 
 # The seed's contract sections that the configuration cannot fill: text on
 # the tier (the template) and on the contract (its own wording).
@@ -71,6 +72,10 @@ class ContractContract(models.Model):
         """What the service agreement states, read from the configuration the
         system enforces."""
         self.ensure_one()
+        lang = self.partner_id.lang
+        if lang and lang != self.env.lang:
+            # the agreement is the customer's document, in his language
+            return self.with_context(lang=lang)._sla_agreement_values()
         tier = self.sla_tier_id
         calendar = self.sla_calendar_id or tier.calendar_id
         cadences = dict(
@@ -88,7 +93,8 @@ class ContractContract(models.Model):
                 }
                 for target in tier.target_ids.sorted("priority_sequence")
             ],
-            "uptime": f"{tier.uptime_guarantee:g}%",
+            "uptime": lang_format.localize(self.env, f"{tier.uptime_guarantee:g}")
+            + "%",
             "review_cadence": cadences.get(self.sla_review_cadence, "-"),
             "prices": self.contract_line_ids.filtered(
                 lambda line: not line.display_type

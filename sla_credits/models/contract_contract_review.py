@@ -122,8 +122,12 @@ class ContractContract(models.Model):
         )
 
     def _sla_credit_terms(self):
-        """The penalty clauses as the evaluation will apply them."""
+        """The penalty clauses as the evaluation will apply them, in the
+        customer's language (they print in his agreement)."""
         self.ensure_one()
+        lang = self.partner_id.lang
+        if lang and lang != self.env.lang:
+            return self.with_context(lang=lang)._sla_credit_terms()
         evaluation = self.env["sla.credit.evaluation"].sudo()
         bands = evaluation._load_bands(self)[self.id]
         guarantee = self.sla_tier_id.uptime_guarantee

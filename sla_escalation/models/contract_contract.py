@@ -37,11 +37,13 @@ class ContractContract(models.Model):
         return values
 
     def _sla_escalation_matrix(self):
-        """The escalation rules that apply to this contract's tier."""
+        """The escalation rules that apply to this contract's tier, named in
+        the customer's language (they print in his agreement)."""
         self.ensure_one()
         return (
             self.env["sla.escalation.rule"]
             .sudo()
+            .with_context(lang=self.partner_id.lang or self.env.lang)
             .search(
                 [
                     ("company_id", "in", (self.company_id.id, False)),

@@ -12,16 +12,21 @@ class SlaPortalCase(HttpCase):
     month on a posted invoice."""
 
     # {"alpha": "fr_FR"}: the language of a customer (company and portal
-    # user), active before his credits and invoice are written
+    # user), active with our addons' translations before his contract,
+    # credits and invoice are written
     customer_langs = {}
+    translated_addons = ["sla_contract", "sla_credits", "sla_escalation", "sla_portal"]
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         ref = cls.env.ref
-        for lang in set(cls.customer_langs.values()):
+        langs = sorted(set(cls.customer_langs.values()))
+        for lang in langs:
             cls.env["res.lang"]._activate_lang(lang)
+        if langs:
+            cls.env["ir.module.module"]._load_module_terms(cls.translated_addons, langs)
         today = fields.Date.today()
         cls.last_month = today.replace(day=1) - timedelta(days=1)
         cls.last_month = cls.last_month.replace(day=1)

@@ -18,7 +18,6 @@ from odoo.tests import tagged
 
 from .common import SlaPortalCase
 
-ADDONS = ["sla_contract", "sla_credits", "sla_escalation", "sla_portal"]
 REVIEW = "sla_contract.report_sla_service_review"
 # wkhtmltopdf without patched Qt draws web fonts as outlines, which
 # pdftotext cannot read back: the test's PDF uses a system font instead.
@@ -107,7 +106,6 @@ class TestPortalInTheCustomersLanguage(SlaPortalCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.module.module"]._load_module_terms(ADDONS, ["fr_FR", "de_DE"])
         cls.contract = cls.contracts["alpha"]
 
     def assert_french(self, text, english, french):
@@ -188,6 +186,44 @@ class TestPortalInTheCustomersLanguage(SlaPortalCase):
         text = " ".join(text.split())
         self.assert_french(text, ENGLISH_REVIEW, FRENCH_REVIEW)
         self.assertIn(babel_date(self.last_month, "MMMM y", locale="fr_FR"), text)
+
+    def test_service_agreement_in_french_whoever_prints_it(self):
+        content, _type = (
+            self.env["ir.actions.report"]
+            .with_context(lang="en_US")
+            ._render_qweb_html("sla_contract.report_sla_agreement", self.contract.ids)
+        )
+        text = _text(content)
+        self.assert_french(
+            text,
+            (
+                "Service agreement:",
+                "Support hours:",
+                "public holidays excepted",
+                "First response within",
+                "Uptime commitment:",
+                "Escalated to",
+                "Each calendar month, compliance is the share",
+                "right to terminate",
+                "Review meetings:",
+                "Service completely unavailable, no workaround",
+            ),
+            (
+                "Accord de niveau de service :",
+                "Heures d'assistance :",
+                "hors jours fériés",
+                "Première réponse sous",
+                "Engagement de disponibilité : 99,9% par mois civil.",
+                "Escaladé vers",
+                "Chaque mois civil, la conformité est la part",
+                "droit de résiliation",
+                # the contract's own sections, copied from the tier in French
+                "ouvrant droit à résiliation",
+                "Réunions de revue :",
+                "Service totalement indisponible, aucun contournement",
+                "la direction du support",
+            ),
+        )
 
     def test_german_smoke(self):
         self.authenticate("portal_beta", "portal_beta")
