@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bootstrap wheels stop clean cluster cluster-stop
+.PHONY: run test lint i18n bench bootstrap wheels stop clean cluster cluster-stop
 
 run:  ## Odoo 18 with the four addons and demo data on http://localhost:8069
 	@scripts/run.sh
@@ -8,6 +8,9 @@ test:  ## lint, then every test on a fresh database
 
 lint:
 	@scripts/bootstrap.sh && scripts/lint.sh
+
+i18n:  ## regenerate the translation templates (.pot) and merge them into the .po files
+	@scripts/i18n.sh
 
 bench:  ## speed figures against peers measured in the same run
 	@scripts/bench.sh

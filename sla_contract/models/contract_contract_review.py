@@ -9,6 +9,7 @@ from odoo.tools.misc import format_date
 
 from ..engine import sla_math
 from ..engine.svg_chart import compliance_chart
+from ..tools import lang_format
 
 # The seed's KPI targets (percent) for the service review.
 COMPLIANCE_TARGET = 95.0
@@ -58,9 +59,11 @@ def review_period(day, cadence):
     return start, start + step, kind
 
 
-def format_target(number):
-    """A target as people write it: 95, 99.9."""
-    return f"{number:g}"
+def format_target(number, env=None):
+    """A target as people write it: 95, 99.9 (99,9 in ``env``'s language
+    when given)."""
+    text = f"{number:g}"
+    return lang_format.localize(env, text) if env is not None else text
 
 
 # The service review is its own concern, kept out of the contract's SLA terms.
@@ -89,7 +92,8 @@ class ContractContract(models.Model):
 
     def _sla_review_period_label(self, start, kind):
         if kind == "quarter":
-            return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+            # "2026 Q3", "2026 T3": the reader's abbreviation of a quarter
+            return format_date(self.env, start, date_format="y QQQ")
         return format_date(self.env, start, date_format="MMMM y")
 
     def _sla_review_values(self, start, end, kind="month"):
@@ -129,7 +133,7 @@ class ContractContract(models.Model):
                     "resolution_target": row["resolution"],
                     "tickets": count,
                     "compliance": rate if count else None,
-                    "compliance_text": f"{sla_math.format_rate(rate)}%"
+                    "compliance_text": f"{lang_format.rate(self.env, rate)}%"
                     if count
                     else "-",
                     "response": sla_math.format_minutes(avg_response)
@@ -146,7 +150,8 @@ class ContractContract(models.Model):
                 compliance if tickets else None,
                 "%",
                 self.env._(
-                    "above %(target)s%%", target=format_target(COMPLIANCE_TARGET)
+                    "above %(target)s%%",
+                    target=format_target(COMPLIANCE_TARGET, self.env),
                 ),
                 compliance is not None and compliance >= COMPLIANCE_TARGET,
             ),
@@ -169,7 +174,8 @@ class ContractContract(models.Model):
                 first_contact,
                 "%",
                 self.env._(
-                    "above %(target)s%%", target=format_target(FIRST_CONTACT_TARGET)
+                    "above %(target)s%%",
+                    target=format_target(FIRST_CONTACT_TARGET, self.env),
                 ),
                 first_contact is not None and first_contact >= FIRST_CONTACT_TARGET,
             ),
@@ -177,7 +183,10 @@ class ContractContract(models.Model):
                 self.env._("Reopened ticket rate"),
                 reopened,
                 "%",
-                self.env._("below %(target)s%%", target=format_target(REOPENED_TARGET)),
+                self.env._(
+                    "below %(target)s%%",
+                    target=format_target(REOPENED_TARGET, self.env),
+                ),
                 reopened is not None and reopened < REOPENED_TARGET,
             ),
         ]
@@ -235,7 +244,7 @@ class ContractContract(models.Model):
         elif unit == "min":
             shown = sla_math.format_minutes(value)
         else:
-            shown = f"{sla_math.format_rate(value, places)}%"
+            shown = f"{lang_format.rate(self.env, value, places)}%"
         # `figure`: the number behind the text, for whoever checks figures
         return {
             "name": name,
@@ -268,7 +277,7 @@ class ContractContract(models.Model):
         for index in range(CHART_PERIODS):
             start = first + step * index
             label = (
-                f"Q{(start.month - 1) // 3 + 1} {start:%y}"
+                format_date(self.env, start, date_format="QQQ yy")
                 if kind == "quarter"
                 else format_date(self.env, start, date_format="MMM yy")
             )

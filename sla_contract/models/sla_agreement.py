@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.tools.misc import format_date
 
 from ..engine import sla_math
+from ..tools import lang_format
 
 # The seed's contract sections that the configuration cannot fill: text on
 # the tier (the template) and on the contract (its own wording).
@@ -87,6 +88,10 @@ class ContractContract(models.Model):
         """What the service agreement states, read from the configuration the
         system enforces."""
         self.ensure_one()
+        lang = self.partner_id.lang
+        if lang and lang != self.env.lang:
+            # the agreement is the customer's document, in his language
+            return self.with_context(lang=lang)._sla_agreement_values()
         tier = self.sla_tier_id
         cadences = dict(
             self._fields["sla_review_cadence"]._description_selection(self.env)
@@ -96,7 +101,11 @@ class ContractContract(models.Model):
             "support_hours": self._sla_support_hours_text(),
             "targets": self._sla_commitments(),
             "units_note": self._sla_units_note(),
-            "uptime": f"{sla_math.format_number(guarantee)}%" if guarantee else "",
+            "uptime": (
+                lang_format.localize(self.env, sla_math.format_number(guarantee)) + "%"
+                if guarantee
+                else ""
+            ),
             "uptime_places": sla_math.rate_places(guarantee),
             "review_cadence": cadences.get(self.sla_review_cadence, "-"),
             "term": self._sla_term_text(),

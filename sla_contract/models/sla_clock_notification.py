@@ -138,11 +138,12 @@ class SlaClock(models.Model):
             target=target,
         )
 
-    def _sla_local(self, value):
-        """A stored instant in the support hours' time zone, zone named."""
+    def _sla_local(self, value, tz=None):
+        """A stored instant in ``tz`` (a customer's), else in the support
+        hours' time zone, zone named; in the language of the context."""
         if not value:
             return ""
-        tz = self.calendar_id.tz or "UTC"
+        tz = tz or self.calendar_id.tz or "UTC"
         return f"{format_datetime(self.env, value, tz=tz, dt_format='short')} ({tz})"
 
     def _sla_send_bus(self, events):

@@ -45,7 +45,10 @@ class ReportSlaServiceReview(models.AbstractModel):
             "docs": contracts,
             "for_customer": for_customer,
             "reviews": {
-                contract.id: contract._sla_review_values(start, end, kind)
+                # the customer's language, as the template's t-lang
+                contract.id: contract.with_context(
+                    lang=contract.partner_id.lang or self.env.lang
+                )._sla_review_values(start, end, kind)
                 for contract in contracts
             },
         }

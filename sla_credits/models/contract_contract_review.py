@@ -1,6 +1,7 @@
 from odoo import models
 from odoo.addons.sla_contract.engine import sla_math
 from odoo.addons.sla_contract.models.contract_contract_review import format_target
+from odoo.addons.sla_contract.tools import lang_format
 
 from ..engine import credit_math
 from .sla_credit import STATE_APPLIED, STATE_APPROVED
@@ -53,7 +54,9 @@ class ContractContract(models.Model):
                 self.env._("Uptime"),
                 uptime,
                 "%",
-                self.env._("at least %(target)s%%", target=format_target(guarantee))
+                self.env._(
+                    "at least %(target)s%%", target=format_target(guarantee, self.env)
+                )
                 if guarantee
                 else self.env._("no commitment"),
                 uptime >= guarantee if guarantee and uptime is not None else None,
@@ -69,11 +72,11 @@ class ContractContract(models.Model):
             {
                 "name": self.env._("CSAT"),
                 # cut like every printed rate: 3.996 never reads 4.00
-                "value": f"{sla_math.format_rate(csat)} / 5 ({ratings})"
+                "value": f"{lang_format.rate(self.env, csat)} / 5 ({ratings})"
                 if ratings
                 else "-",
                 "target": self.env._(
-                    "above %(target)s / 5", target=format_target(CSAT_TARGET)
+                    "above %(target)s / 5", target=format_target(CSAT_TARGET, self.env)
                 ),
                 "met": csat > CSAT_TARGET if ratings else None,
             }
@@ -134,8 +137,12 @@ class ContractContract(models.Model):
         )
 
     def _sla_credit_terms(self):
-        """The penalty clauses as the evaluation will apply them."""
+        """The penalty clauses as the evaluation will apply them, in the
+        customer's language (they print in his agreement)."""
         self.ensure_one()
+        lang = self.partner_id.lang
+        if lang and lang != self.env.lang:
+            return self.with_context(lang=lang)._sla_credit_terms()
         evaluation = self.env["sla.credit.evaluation"].sudo()
         bands = evaluation._load_bands(self)[self.id]
         guarantee = self.sla_tier_id.uptime_guarantee
@@ -148,11 +155,16 @@ class ContractContract(models.Model):
             if guarantee
             else None
         )
+
+        def local(text):
+            return lang_format.localize(self.env, text)
+
         return {
             "bands": [
                 {
-                    "label": evaluation._band_label(band),
-                    "credit": f"{credit_math.format_percent(band.credit_percent)}%"
+                    "label": local(evaluation._band_label(band)),
+                    "credit": local(credit_math.format_percent(band.credit_percent))
+                    + "%"
                     if band.credit_percent
                     else self.env._("none"),
                     "terminate": self.env._("right to terminate")
@@ -161,13 +173,17 @@ class ContractContract(models.Model):
                 }
                 for band in sorted(bands, key=lambda b: b.lower, reverse=True)
             ],
-            "uptime": f"{guarantee:g}%",
-            "uptime_rate": f"{credit_math.format_percent(rate)}%" if rate else None,
-            "allowed": f"{float(allowed):.1f} min" if allowed is not None else "",
+            "uptime": f"{local(f'{guarantee:g}')}%",
+            "uptime_rate": f"{local(credit_math.format_percent(rate))}%"
+            if rate
+            else None,
+            "allowed": f"{lang_format.fixed(self.env, float(allowed), 1)} min"
+            if allowed is not None
+            else "",
             "uptime_mode": self.env._("counting every started hour")
             if self.sla_uptime_per_started_hour
             else self.env._("pro rata per minute"),
-            "notice": f"{self.sla_notice_hours:g} h",
-            "allowance": f"{self.sla_maintenance_allowance_hours:g} h",
-            "cap": f"{self.sla_credit_cap_percent:g}%",
+            "notice": f"{local(f'{self.sla_notice_hours:g}')} h",
+            "allowance": f"{local(f'{self.sla_maintenance_allowance_hours:g}')} h",
+            "cap": f"{local(f'{self.sla_credit_cap_percent:g}')}%",
         }

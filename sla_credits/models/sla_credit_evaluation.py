@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.addons.sla_contract.engine import sla_math
+from odoo.addons.sla_contract.tools import lang_format
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import format_amount, format_date
@@ -491,48 +492,54 @@ class SlaCreditEvaluation(models.AbstractModel):
         return f"{lower}-{credit_math.format_percent(band.upper)}%"
 
     def _describe(self, contract, values, figures, currency):
+        """The credit's text, the invoice line's too: in the language of
+        ``self.env``, the customer's, numbers included."""
         month = format_date(self.env, values["period_start"], date_format="MMMM y")
+
+        def local(text):
+            return lang_format.localize(self.env, text)
+
         parts = []
         if values["has_rate"]:
             parts.append(
                 self.env._(
                     "compliance %(rate)s (%(within)s of %(tickets)s tickets "
                     "within SLA), band %(band)s: %(credit)s%%",
-                    rate=_rate(figures.rate),
+                    rate=local(_rate(figures.rate)),
                     within=values["tickets_within"],
                     tickets=values["tickets"],
-                    band=values["band_label"],
-                    credit=_percent(figures.compliance_credit),
+                    band=local(values["band_label"]),
+                    credit=local(_percent(figures.compliance_credit)),
                 )
             )
         else:
             parts.append(self.env._("no ticket closed or breached"))
         uptime = self.env._(
-            "uptime %(uptime).3f%% (%(down).1f min down",
-            uptime=values["uptime_percent"],
-            down=values["downtime_minutes"],
+            "uptime %(uptime)s%% (%(down)s min down",
+            uptime=lang_format.fixed(self.env, values["uptime_percent"], 3),
+            down=lang_format.fixed(self.env, values["downtime_minutes"], 1),
         )
         if figures.allowed_minutes is not None:
             uptime += self.env._(
-                ", %(allowed).1f min allowed, %(excess).1f min over",
-                allowed=values["allowed_minutes"],
-                excess=values["excess_minutes"],
+                ", %(allowed)s min allowed, %(excess)s min over",
+                allowed=lang_format.fixed(self.env, values["allowed_minutes"], 1),
+                excess=lang_format.fixed(self.env, values["excess_minutes"], 1),
             )
             if figures.rate_per_hour is not None and figures.excess_minutes:
                 uptime += self.env._(
                     " at %(rate)s%% per hour: %(credit)s%%",
-                    rate=_percent(figures.rate_per_hour),
-                    credit=_percent(figures.uptime_credit),
+                    rate=local(_percent(figures.rate_per_hour)),
+                    credit=local(_percent(figures.uptime_credit)),
                 )
         parts.append(uptime + ")")
         total = self.env._(
             "%(percent)s%% of the %(fee)s fee",
-            percent=_percent(figures.credit.percent),
+            percent=local(_percent(figures.credit.percent)),
             fee=format_amount(self.env, values["fee"], currency),
         )
         if values["capped"]:
             total += self.env._(
-                ", capped at %(cap)s%%", cap=_percent(values["cap_percent"])
+                ", capped at %(cap)s%%", cap=local(_percent(values["cap_percent"]))
             )
         return self.env._(
             "Service credit %(contract)s, %(month)s: %(parts)s. Credit: %(total)s.",
@@ -829,20 +836,22 @@ class SlaCreditEvaluation(models.AbstractModel):
         def rate(within, tickets):
             if not tickets:
                 return self.env._("none")
-            return _rate(credit_math.compliance_rate(within, tickets))
+            return lang_format.localize(
+                self.env, _rate(credit_math.compliance_rate(within, tickets))
+            )
 
         return self.env._(
             "Adjustment %(contract)s: correction of the %(month)s service credit, "
             "closed at %(booked)s. Compliance %(old_rate)s -> %(rate)s, "
-            "downtime %(old_down).1f -> %(down).1f min; the credit is now "
+            "downtime %(old_down)s -> %(down)s min; the credit is now "
             "%(amount)s: a difference of %(delta)s.",
             contract=credit.contract_id.code or credit.contract_id.name,
             month=month,
             booked=format_amount(self.env, booked, currency),
             old_rate=rate(credit.tickets_within, credit.tickets),
             rate=rate(values["tickets_within"], values["tickets"]),
-            old_down=credit.downtime_minutes,
-            down=values["downtime_minutes"],
+            old_down=lang_format.fixed(self.env, credit.downtime_minutes, 1),
+            down=lang_format.fixed(self.env, values["downtime_minutes"], 1),
             amount=format_amount(self.env, values["amount"], currency),
             delta=format_amount(self.env, delta, currency),
         )

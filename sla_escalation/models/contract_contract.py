@@ -28,7 +28,8 @@ class ContractContract(models.Model):
                 rate,
                 "%",
                 self.env._(
-                    "below %(target)s%%", target=format_target(ESCALATION_TARGET)
+                    "below %(target)s%%",
+                    target=format_target(ESCALATION_TARGET, self.env),
                 ),
                 rate is not None and rate < ESCALATION_TARGET,
             )
@@ -36,11 +37,13 @@ class ContractContract(models.Model):
         return values
 
     def _sla_escalation_matrix(self):
-        """The escalation rules that apply to this contract's tier."""
+        """The escalation rules that apply to this contract's tier, named in
+        the customer's language (they print in his agreement)."""
         self.ensure_one()
         return (
             self.env["sla.escalation.rule"]
             .sudo()
+            .with_context(lang=self.partner_id.lang or self.env.lang)
             .search(
                 [
                     ("company_id", "in", (self.company_id.id, False)),

@@ -138,6 +138,8 @@ class HelpdeskTicket(models.Model):
     def _compute_sla_message_values(self):
         now = fields.Datetime.now()
         for ticket in self:
+            # the customer reads the message: his time zone, when he has one
+            tz = ticket.partner_id.tz
             clocks = ticket.sudo().sla_clock_ids
             resolution = clocks.filtered(lambda c: c.metric == "resolution").sorted(
                 "cycle"
@@ -149,7 +151,7 @@ class HelpdeskTicket(models.Model):
                 now
             )
             ticket.sla_expected_resolution_display = (
-                resolution._sla_local(expected)
+                resolution._sla_local(expected, tz)
                 if resolution and expected
                 else self.env._("to be confirmed by your account manager")
             )
@@ -165,13 +167,31 @@ class HelpdeskTicket(models.Model):
             if not follow_up and resolution:
                 follow_up = resolution._sla_follow_up_at(now, 2.0)
             ticket.sla_follow_up_display = (
-                resolution._sla_local(follow_up)
+                resolution._sla_local(follow_up, tz)
                 if resolution and follow_up
                 else self.env._("the end of the next business day")
             )
             ticket.sla_escalation_level_display = (
-                ticket.sla_escalation_level or self.env._("our senior support team")
+                ticket._sla_escalation_level_name()
+                or self.env._("our senior support team")
             )
+
+    def _sla_escalation_level_name(self):
+        """The level the ticket was escalated to, as the reader's language
+        names it: the job stored it in its own language, so the rule that
+        fired with that level gives its translation."""
+        self.ensure_one()
+        level = self.sla_escalation_level
+        if not level:
+            return level
+        event = (
+            self.sudo()
+            .sla_escalation_event_ids.filtered(
+                lambda e: e.state == "done" and e.level_name == level
+            )
+            .sorted("id")[-1:]
+        )
+        return event.rule_id.level_name or level
 
     def _sla_progress_text(self):
         """The agent's progress note, else the latest public reply quoted."""
@@ -253,7 +273,10 @@ class HelpdeskTicket(models.Model):
 
     def _sla_render_proactive_message(self, template):
         self.ensure_one()
-        subject = template._render_field("subject", self.ids)[self.id]
+        # both in the customer's language (the template's lang)
+        subject = template._render_field("subject", self.ids, compute_lang=True)[
+            self.id
+        ]
         body = template._render_field("body_html", self.ids, compute_lang=True)[self.id]
         return subject, body
 

@@ -13,3 +13,4 @@ from . import test_escalation_move
 from . import test_escalation_batch
 from . import test_escalation_conflicts
 from . import test_escalation_form_tour
+from . import test_escalation_lang

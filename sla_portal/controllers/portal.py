@@ -6,9 +6,9 @@ from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.addons.sla_contract.engine import sla_math
 from odoo.addons.sla_contract.models.contract_contract_review import period_bounds
 from odoo.addons.sla_contract.report.sla_service_review import AUDIENCE_CUSTOMER
+from odoo.addons.sla_contract.tools import lang_format
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.osv import expression
@@ -17,6 +17,16 @@ PAGE_SIZE = 20
 # What OCA's "Contracts" entry lists: the contracts without a service level,
 # which have no "SLA & service" page (the complement of _sla_contract_domain).
 WITHOUT_SLA_DOMAIN = ["|", ("sla_tier_id", "=", False), ("contract_type", "!=", "sale")]
+
+
+def _number_formats(env):
+    """The page's number formatters, in the customer's language: 98,99 for a
+    French customer."""
+    return {
+        "format_rate": lambda value, places=2: lang_format.rate(env, value, places),
+        "format_number": lambda value, places: lang_format.fixed(env, value, places),
+        "format_local": lambda text: lang_format.localize(env, text),
+    }
 
 
 class SlaPortal(CustomerPortal):
@@ -84,7 +94,7 @@ class SlaPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                "format_rate": sla_math.format_rate,
+                **_number_formats(request.env),
                 "page_name": "sla",
                 "contracts": records,
                 "summaries": records._sla_portal_summaries(today),
@@ -127,7 +137,7 @@ class SlaPortal(CustomerPortal):
             )
         )
         values["page_name"] = "sla_contract"
-        values["format_rate"] = sla_math.format_rate
+        values.update(_number_formats(request.env))
         return request.render("sla_portal.portal_my_sla_contract", values)
 
     @http.route(

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.addons.sla_contract.engine import sla_math
 from odoo.addons.sla_contract.engine.svg_chart import compliance_chart
+from odoo.addons.sla_contract.tools import lang_format
 from odoo.addons.sla_credits.engine import credit_math
 from odoo.tools.misc import format_date
 
@@ -157,7 +158,10 @@ class ContractContract(models.Model):
             "targets": contract._sla_commitments(),
             "units_note": contract._sla_units_note(),
             "uptime_guarantee": tier.uptime_guarantee,
-            "uptime_guarantee_text": f"{sla_math.format_number(tier.uptime_guarantee)}%"
+            "uptime_guarantee_text": lang_format.localize(
+                self.env, sla_math.format_number(tier.uptime_guarantee)
+            )
+            + "%"
             if tier.uptime_guarantee
             else "",
             "support_hours": self._sla_portal_hours(tz),
@@ -193,7 +197,7 @@ class ContractContract(models.Model):
         self.ensure_one()
         guarantee = guarantee or self.sudo().sla_tier_id.uptime_guarantee
         places = sla_math.rate_places(guarantee)
-        return f"{sla_math.format_rate(uptime, places)}%"
+        return f"{lang_format.rate(self.env, uptime, places)}%"
 
     def _sla_portal_hours(self, tz):
         """Support hours as the customer reads them: in his time zone."""
@@ -211,7 +215,9 @@ class ContractContract(models.Model):
                 hours=line.hour_to
             )
             start, stop = start.astimezone(target), stop.astimezone(target)
-            days.setdefault(start.strftime("%a"), []).append(
+            # the day's name in the customer's language: "lun." for Monday
+            day_name = format_date(self.env, start.date(), date_format="EEE")
+            days.setdefault(day_name, []).append(
                 f"{start:%H:%M}-{stop:%H:%M}"
                 if stop.hour or stop.minute
                 else f"{start:%H:%M}-24:00"

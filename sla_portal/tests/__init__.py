@@ -7,3 +7,4 @@ from . import test_reconciliation
 from . import test_read_paths
 from . import test_portal_wording
 from . import test_documents_pdf
+from . import test_portal_lang

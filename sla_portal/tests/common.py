@@ -11,11 +11,22 @@ class SlaPortalCase(HttpCase):
     has a breached and an on-time ticket last month, and its credit for that
     month on a posted invoice."""
 
+    # {"alpha": "fr_FR"}: the language of a customer (company and portal
+    # user), active with our addons' translations before his contract,
+    # credits and invoice are written
+    customer_langs = {}
+    translated_addons = ["sla_contract", "sla_credits", "sla_escalation", "sla_portal"]
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         ref = cls.env.ref
+        langs = sorted(set(cls.customer_langs.values()))
+        for lang in langs:
+            cls.env["res.lang"]._activate_lang(lang)
+        if langs:
+            cls.env["ir.module.module"]._load_module_terms(cls.translated_addons, langs)
         today = fields.Date.today()
         cls.last_month = today.replace(day=1) - timedelta(days=1)
         cls.last_month = cls.last_month.replace(day=1)
@@ -24,8 +35,13 @@ class SlaPortalCase(HttpCase):
         )
         cls.customers, cls.contracts, cls.users, cls.tickets = {}, {}, {}, {}
         for key, tier in (("alpha", "gold"), ("beta", "silver")):
+            lang = cls.customer_langs.get(key)
             partner = cls.env["res.partner"].create(
-                {"name": f"Portal {key.title()} Ltd", "is_company": True}
+                {
+                    "name": f"Portal {key.title()} Ltd",
+                    "is_company": True,
+                    **({"lang": lang} if lang else {}),
+                }
             )
             cls.customers[key] = partner
             start = date(today.year - 1, 1, 1)
@@ -65,6 +81,7 @@ class SlaPortalCase(HttpCase):
                         "email": f"{key}@example.com",
                         "parent_id": partner.id,
                         "tz": "America/New_York",
+                        **({"lang": lang} if lang else {}),
                         "groups_id": [Command.set([ref("base.group_portal").id])],
                     }
                 )
