@@ -159,16 +159,8 @@ class TestTwoWorkers(TransactionCase):
             try:
                 self.assertTrue(b_started.wait(30), "worker B never started")
                 # B waits on A's uncommitted firing, as PostgreSQL says
-                ok = self._wait_blocked_by(cr_watch, result["pid"], pid_a, 5)
-                import sys, traceback, logging
-
-                frame = sys._current_frames().get(thread.ident)
-                logging.getLogger(__name__).warning(
-                    "DBG stack:\n%s",
-                    "".join(traceback.format_stack(frame)) if frame else None,
-                )
                 self.assertTrue(
-                    ok,
+                    self._wait_blocked_by(cr_watch, result["pid"], pid_a),
                     "worker B's claim is not waiting on worker A's",
                 )
                 self.assertNotIn("b", result)
