@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import Command, api, fields, models
 from odoo.addons.sla_contract.engine import sla_math
 from odoo.exceptions import UserError, ValidationError
@@ -337,6 +339,9 @@ class ContractContract(models.Model):
         if not credit_recs:
             return vals
         vals["invoice_line_ids"] += self._sla_credit_lines(credit_recs)
+        # The customer's SLA page links to it; pages only read, so the
+        # link's token is made here rather than when the page is shown.
+        vals.setdefault("access_token", str(uuid.uuid4()))
         return vals
 
     def _sla_credit_lines(self, credit_recs, sign=-1):

@@ -67,8 +67,14 @@ class SlaPortal(CustomerPortal):
             },
         }
 
+    # Read-only routes: on a deployment with a replica they run there (see
+    # docs/deploy.md), and tests/test_read_paths.py fails if one writes.
     @http.route(
-        ["/my/sla", "/my/sla/page/<int:page>"], type="http", auth="user", website=True
+        ["/my/sla", "/my/sla/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+        readonly=True,
     )
     def portal_my_sla(self, page=1, sortby="name", filterby="running", **kw):
         contracts = request.env["contract.contract"]
@@ -124,7 +130,13 @@ class SlaPortal(CustomerPortal):
             return None
         return contract
 
-    @http.route(["/my/sla/<int:contract_id>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/sla/<int:contract_id>"],
+        type="http",
+        auth="user",
+        website=True,
+        readonly=True,
+    )
     def portal_my_sla_contract(self, contract_id, **kw):
         contract = self._sla_contract_or_404(contract_id)
         if contract is None:
@@ -208,7 +220,7 @@ class SlaTicketPortal(CustomerPortalHelpdesk):
         }
         return sortings
 
-    @http.route()
+    @http.route(readonly=True)
     def portal_my_tickets(self, page=1, sortby=None, **kw):
         return super().portal_my_tickets(page=page, sortby=sortby or "sla", **kw)
 

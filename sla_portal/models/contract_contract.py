@@ -182,13 +182,27 @@ class ContractContract(models.Model):
             "credits": [
                 {
                     "credit": credit,
-                    "invoice": credit.invoice_line_ids.filtered(
-                        lambda line: line.parent_state == "posted"
-                    )[:1].move_id,
+                    "invoice": invoice,
+                    "invoice_url": self._sla_invoice_url(invoice),
                 }
                 for credit in credits_shown
+                for invoice in [
+                    credit.invoice_line_ids.filtered(
+                        lambda line: line.parent_state == "posted"
+                    )[:1].move_id
+                ]
             ],
         }
+
+    def _sla_invoice_url(self, invoice):
+        """The invoice's portal link, read only: the page runs on a read-only
+        cursor, where get_portal_url() must not have to create the token.
+        Invoices carrying credits get theirs when they are made."""
+        if not invoice:
+            return ""
+        if invoice.sudo().access_token:
+            return invoice.get_portal_url()
+        return f"/my/invoices/{invoice.id}"
 
     def _sla_uptime_text(self, uptime, guarantee=None):
         """Uptime as the customer reads it: cut at one decimal more than the
