@@ -262,7 +262,11 @@ class ContractContract(models.Model):
                 else format_date(self.env, start, date_format="MMM yy")
             )
             points.append((label, by_period.get(start)))
-        svg = compliance_chart(points, COMPLIANCE_TARGET)
+        svg = compliance_chart(
+            points,
+            COMPLIANCE_TARGET,
+            self.env._("target %(target)s%%", target=format_target(COMPLIANCE_TARGET)),
+        )
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
     @api.model
