@@ -9,3 +9,4 @@ from . import test_agreement
 from . import test_credit_bands
 from . import test_credit_cycles
 from . import test_closed_months
+from . import test_credit_compute_tour
