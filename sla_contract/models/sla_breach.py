@@ -27,7 +27,7 @@ class SlaBreach(models.Model):
 
     _name = "sla.breach"
     _description = "SLA Breach"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sla.priority.order.mixin"]
     _order = "breached_at desc, id desc"
 
     clock_id = fields.Many2one(

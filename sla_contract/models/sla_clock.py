@@ -12,6 +12,7 @@ from ..engine.sla_math import (
     STATE_PAUSED,
     STATE_RUNNING,
 )
+from .sla_priority import TICKET_PRIORITIES
 
 _logger = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ class SlaClock(models.Model):
     """
 
     _name = "sla.clock"
+    _inherit = ["sla.priority.order.mixin"]
     _description = "SLA Clock"
     _order = "deadline, id"
     _rec_name = "metric"
@@ -155,9 +157,7 @@ class SlaClock(models.Model):
     contract_id = fields.Many2one("contract.contract", index="btree_not_null")
     tier_id = fields.Many2one("sla.tier", required=True, ondelete="restrict")
     calendar_id = fields.Many2one("resource.calendar", required=True)
-    ticket_priority = fields.Selection(
-        [("3", "Very High"), ("2", "High"), ("1", "Medium"), ("0", "Low")]
-    )
+    ticket_priority = fields.Selection(TICKET_PRIORITIES, string="Priority")
     target_minutes = fields.Integer(
         string="Target (min)", required=True, aggregator="avg"
     )

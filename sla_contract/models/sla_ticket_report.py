@@ -17,10 +17,12 @@ class SlaTicketReport(models.Model):
     """
 
     _name = "sla.ticket.report"
+    _inherit = ["sla.priority.order.mixin"]
     _description = "SLA Ticket Analysis"
     _auto = False
     _rec_name = "ticket_id"
     _order = "report_date desc, ticket_id desc"
+    _sla_priority_fields = ("priority",)
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     cycle = fields.Integer(readonly=True, aggregator=None)

@@ -13,3 +13,4 @@ from . import test_escalation_reschedule
 from . import test_escalation_move
 from . import test_escalation_batch
 from . import test_escalation_conflicts
+from . import test_escalation_report_priority
