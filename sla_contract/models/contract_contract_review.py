@@ -111,12 +111,15 @@ class ContractContract(models.Model):
             "first_contact:avg",
             "reopened:avg",
         ]
+        # An average over no value (no ticket answered yet) reads False.
         per_priority = {
-            priority: rest
+            priority: [None if value is False else value for value in rest]
             for priority, *rest in report._read_group(domain, ["priority"], measures)
         }
         [totals] = report._read_group(domain, [], measures)
-        tickets, compliance, response, resolution, first_contact, reopened = totals
+        tickets, compliance, response, resolution, first_contact, reopened = (
+            None if value is False else value for value in totals
+        )
         commitments = []
         for target in self.sla_tier_id.target_ids.sorted("priority_sequence"):
             priority = target.priority_id.ticket_priority
