@@ -21,7 +21,10 @@ SLA_CARD_FILTERS = {
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "sla.priority.order.mixin"]
+    _sla_priority_fields = ("priority",)
+    _sla_priority_order_reversed = False
 
     sla_contract_id = fields.Many2one(
         "contract.contract",

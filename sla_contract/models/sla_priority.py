@@ -38,9 +38,21 @@ class SlaPriorityOrderMixin(models.AbstractModel):
     _description = "SLA Priority Order"
     # The priority selections of the model inheriting this.
     _sla_priority_fields = ("ticket_priority",)
+    # Whether an explicit order on them reads in P1..P4 terms ("asc" is P1
+    # first). Off for a model whose own orders already say "priority desc"
+    # for P1 first (helpdesk_mgmt's tickets): only its default groups move.
+    _sla_priority_order_reversed = True
 
     def _read_group_orderby(self, order, groupby_terms, query):
         fnames = self._sla_priority_fields
+        if order and not self._sla_priority_order_reversed:
+            # read_group orders by its bare groupby terms when given no
+            # order: a bare term P1 first, an explicit direction as is.
+            order = ",".join(
+                f"{part.strip()} desc nulls last" if part.strip() in fnames else part
+                for part in order.split(",")
+            )
+            return super()._read_group_orderby(order, groupby_terms, query)
         if order:
             return super()._read_group_orderby(
                 priority_order(order, fnames), groupby_terms, query
@@ -55,7 +67,10 @@ class SlaPriorityOrderMixin(models.AbstractModel):
         )
 
     def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
-        if field_name in self._sla_priority_fields:
+        if (
+            self._sla_priority_order_reversed
+            and field_name in self._sla_priority_fields
+        ):
             descending = direction.code.upper() == "DESC"
             direction = SQL("ASC") if descending else SQL("DESC")
             if not nulls.code:

@@ -388,6 +388,23 @@ class TestReportFigures(SlaCase):
                 records = Model.search(domain, order=f"{fname}, id")
                 self.assertEqual(list(dict.fromkeys(records.mapped(fname))), p1_to_p4)
 
+    def test_ticket_groups_by_priority_come_p1_first(self):
+        tickets = self.four_breached_tickets()
+        p1_to_p4 = [value for value, _label in VOCABULARY]
+        Ticket = self.env["helpdesk.ticket"].with_user(self.manager)
+        domain = [("id", "in", tickets.ids)]
+        # A pivot or a grouped ticket list, without an order of its own.
+        groups = Ticket.read_group(domain, ["__count"], ["priority"])
+        self.assertEqual([g["priority"] for g in groups], p1_to_p4)
+        # helpdesk_mgmt's own orders keep their meaning: its queue sorts
+        # "priority desc", P1 first.
+        self.assertEqual(Ticket.search(domain).mapped("priority"), p1_to_p4)
+        # An explicit direction is helpdesk_mgmt's: "asc" from no star up.
+        groups = Ticket.read_group(
+            domain, ["__count"], ["priority"], orderby="priority asc"
+        )
+        self.assertEqual([g["priority"] for g in groups], p1_to_p4[::-1])
+
     # ------------------------------------------------------------------
     # 7. the chart's words are the reader's
     # ------------------------------------------------------------------

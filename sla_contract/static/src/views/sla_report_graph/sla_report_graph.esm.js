@@ -1,9 +1,6 @@
-import { GraphModel } from "@web/views/graph/graph_model";
+import { GraphModel, SEP } from "@web/views/graph/graph_model";
 import { graphView } from "@web/views/graph/graph_view";
 import { registry } from "@web/core/registry";
-
-// How the graph model joins the labels of the groupbys after the first.
-const SEP = " / ";
 
 /**
  * The graph of the SLA reports: series (the legend) of a selection, such as
