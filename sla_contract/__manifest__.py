@@ -48,6 +48,10 @@
             "sla_contract/static/src/views/fields/sla_datetime_tz_field.esm.js",
             "sla_contract/static/src/sla_badge/*",
         ],
+        # With the stock graph view, loaded when a graph is first opened.
+        "web.assets_backend_lazy": [
+            "sla_contract/static/src/views/sla_report_graph/*",
+        ],
         "web.assets_tests": ["sla_contract/static/tests/tours/*.js"],
     },
 }

@@ -18,7 +18,9 @@ def bars(svg):
 
 
 def test_one_bar_per_period_with_tickets_coloured_against_the_target():
-    svg = chart.compliance_chart([("Jan", 100.0), ("Feb", None), ("Mar", 90.0)], 95)
+    svg = chart.compliance_chart(
+        [("Jan", 100.0), ("Feb", None), ("Mar", 90.0)], 95, "target 95%"
+    )
     rects = bars(svg)
     assert len(rects) == 2
     assert [r.get("fill") for r in rects] == [chart.GREEN, chart.RED]
@@ -26,12 +28,14 @@ def test_one_bar_per_period_with_tickets_coloured_against_the_target():
 
 
 def test_bar_height_is_proportional_to_compliance():
-    full, half = bars(chart.compliance_chart([("a", 100.0), ("b", 50.0)], 95))
+    full, half = bars(
+        chart.compliance_chart([("a", 100.0), ("b", 50.0)], 95, "target 95%")
+    )
     assert float(full.get("height")) == 2 * float(half.get("height"))
 
 
 def test_target_line_sits_at_its_percentage():
-    svg = chart.compliance_chart([("a", 100.0)], 95)
+    svg = chart.compliance_chart([("a", 100.0)], 95, "target 95%")
     [line] = [
         el
         for el in ElementTree.fromstring(svg).findall(f"{SVG}line")
@@ -42,13 +46,27 @@ def test_target_line_sits_at_its_percentage():
 
 
 def test_labels_are_escaped():
-    svg = chart.compliance_chart([("Q1 <2026>", 99.0)], 95)
+    svg = chart.compliance_chart([("Q1 <2026>", 99.0)], 95, "< 95 & more")
     ElementTree.fromstring(svg)  # still well-formed
     assert re.search(r"Q1 &lt;2026&gt;", svg)
+    assert "&lt; 95 &amp; more" in svg
+
+
+def test_every_word_comes_from_the_caller():
+    """The chart names its target line with the caller's words, translated
+    there: it holds no English text of its own."""
+    points = [("janv. 26", 90.0), ("févr. 26", None)]
+    svg = chart.compliance_chart(points, 95, "objectif 95 %")
+    texts = [el.text for el in ElementTree.fromstring(svg).iter(f"{SVG}text")]
+    assert "objectif 95 %" in texts
+    words = {word for text in texts for word in text.split() if word.isalpha()}
+    assert words <= {"janv", "févr", "objectif"}, words
 
 
 def test_bar_labels_are_percentages_cut_never_rounded_up_to_the_target():
-    svg = chart.compliance_chart([("a", 94.6), ("b", 100.0), ("c", 94.99999999999)], 95)
+    svg = chart.compliance_chart(
+        [("a", 94.6), ("b", 100.0), ("c", 94.99999999999)], 95, "target 95%"
+    )
     labels = [
         el.text
         for el in ElementTree.fromstring(svg).findall(f"{SVG}text")

@@ -2,7 +2,8 @@
 
 No JavaScript and no plotting library: bars for each period's compliance,
 a dashed line at the target, labels under the bars. A period without tickets
-has no bar and reads "-".
+has no bar and reads "-". Every word comes from the caller, translated there:
+this module holds no text of its own.
 """
 
 import math
@@ -31,10 +32,11 @@ def _whole_percent(value):
     return f"{math.floor(round(value, 9))}%"
 
 
-def compliance_chart(points, target):
+def compliance_chart(points, target, target_label):
     """SVG of ``points``, a list of ``(label, percent or None)`` in time
     order, against ``target`` percent: bars at or above it are green, below
-    it red."""
+    it red. ``target_label`` names the dashed target line, e.g. "target 95%"
+    in the reader's language."""
     count = max(len(points), 1)
     slot = (WIDTH - LEFT - RIGHT) / count
     bar = slot * 0.6
@@ -78,7 +80,7 @@ def compliance_chart(points, target):
         f'<line class="target" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" '
         f'y2="{y:.1f}" stroke="#1565c0" stroke-dasharray="6 4"/>'
         f'<text x="{WIDTH - RIGHT}" y="{y - 4:.1f}" text-anchor="end" '
-        f'fill="#1565c0">target {target:g}%</text>'
+        f'fill="#1565c0">{escape(target_label)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

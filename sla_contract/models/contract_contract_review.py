@@ -115,12 +115,15 @@ class ContractContract(models.Model):
             "first_contact:avg",
             "reopened:avg",
         ]
+        # An average over no value (no ticket answered yet) reads False.
         per_priority = {
-            priority: rest
+            priority: [None if value is False else value for value in rest]
             for priority, *rest in report._read_group(domain, ["priority"], measures)
         }
         [totals] = report._read_group(domain, [], measures)
-        tickets, compliance, response, resolution, first_contact, reopened = totals
+        tickets, compliance, response, resolution, first_contact, reopened = (
+            None if value is False else value for value in totals
+        )
         commitments = []
         for row in self._sla_commitments():
             count, rate, avg_response, avg_resolution, *_rest = per_priority.get(
@@ -282,7 +285,11 @@ class ContractContract(models.Model):
                 else format_date(self.env, start, date_format="MMM yy")
             )
             points.append((label, by_period.get(start)))
-        svg = compliance_chart(points, COMPLIANCE_TARGET)
+        svg = compliance_chart(
+            points,
+            COMPLIANCE_TARGET,
+            self.env._("target %(target)s%%", target=format_target(COMPLIANCE_TARGET)),
+        )
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
     @api.model

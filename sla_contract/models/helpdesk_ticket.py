@@ -9,6 +9,7 @@ from ..engine import sla_math
 from ..engine.sla_math import STATE_BREACHED, STATE_CANCELLED, STATE_MET
 from .public_reply import is_public_reply
 from .sla_clock import STATES, Transitions, _ms, _transitions
+from .sla_priority import TICKET_PRIORITIES
 
 POLICY_FIELDS = {"priority", "partner_id", "sla_contract_id", "team_id"}
 # The ticket search filter each team card count opens the queue with.
@@ -20,7 +21,10 @@ SLA_CARD_FILTERS = {
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "sla.priority.order.mixin"]
+    _sla_priority_fields = ("priority",)
+    _sla_priority_order_reversed = False
 
     sla_contract_id = fields.Many2one(
         "contract.contract",
@@ -108,6 +112,9 @@ class HelpdeskTicket(models.Model):
         help="What the live SLA badge counts down from: the current clocks' "
         "instants, targets and working intervals ahead.",
     )
+    # helpdesk_mgmt's stars, named in the suite's vocabulary; the stars
+    # widget reads the values from no star ("0") to three ("3").
+    priority = fields.Selection(selection=TICKET_PRIORITIES[::-1])
     sla_priority_id = fields.Many2one(
         "sla.priority",
         string="Priority Definition",

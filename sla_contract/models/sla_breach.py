@@ -27,7 +27,7 @@ class SlaBreach(models.Model):
 
     _name = "sla.breach"
     _description = "SLA Breach"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sla.priority.order.mixin"]
     _order = "breached_at desc, id desc"
 
     clock_id = fields.Many2one(
@@ -48,10 +48,8 @@ class SlaBreach(models.Model):
     overdue_minutes = fields.Float(
         string="Overdue By (business min)",
         compute="_compute_overdue_minutes",
-        store=True,
-        aggregator="avg",
-        help="Business time used beyond the target, as of the clock's last "
-        "event (its stop, once stopped).",
+        help="Business time used beyond the target: as of now while the clock "
+        "still runs, at its stop once stopped.",
     )
     breached_at = fields.Datetime(required=True, readonly=True)
     state = fields.Selection(
@@ -97,13 +95,15 @@ class SlaBreach(models.Model):
         ("clock_uniq", "unique(clock_id)", "A clock breaches once."),
     ]
 
-    @api.depends("clock_id.consumed_minutes", "clock_id.target_minutes")
+    @api.depends_context("sla_now")
+    @api.depends("clock_id.used_minutes", "clock_id.target_minutes")
     def _compute_overdue_minutes(self):
+        # A breach stays open as long as its clock runs: a figure stored at
+        # the clock's last event would read 0 for every breach not yet
+        # answered or closed.
         for breach in self:
-            clock = breach.clock_id
-            breach.overdue_minutes = max(
-                0.0, clock.consumed_minutes - clock.target_minutes
-            )
+            clock = breach.clock_id.sudo()
+            breach.overdue_minutes = max(0.0, clock.used_minutes - clock.target_minutes)
 
     def _compute_display_name(self):
         for breach in self:

@@ -12,6 +12,7 @@ from ..engine.sla_math import (
     STATE_PAUSED,
     STATE_RUNNING,
 )
+from .sla_priority import TICKET_PRIORITIES
 
 _logger = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ class SlaClock(models.Model):
     """
 
     _name = "sla.clock"
+    _inherit = ["sla.priority.order.mixin"]
     _description = "SLA Clock"
     _order = "deadline, id"
     _rec_name = "metric"
@@ -155,9 +157,7 @@ class SlaClock(models.Model):
     contract_id = fields.Many2one("contract.contract", index="btree_not_null")
     tier_id = fields.Many2one("sla.tier", required=True, ondelete="restrict")
     calendar_id = fields.Many2one("resource.calendar", required=True)
-    ticket_priority = fields.Selection(
-        [("3", "Very High"), ("2", "High"), ("1", "Medium"), ("0", "Low")]
-    )
+    ticket_priority = fields.Selection(TICKET_PRIORITIES, string="Priority")
     target_minutes = fields.Integer(
         string="Target (min)", required=True, aggregator="avg"
     )
@@ -192,10 +192,12 @@ class SlaClock(models.Model):
         help="Business minutes spent paused in finished pauses.",
     )
     consumed_minutes = fields.Float(
-        string="Used (business min)",
+        string="Used at Last Event (business min)",
         readonly=True,
         aggregator="avg",
-        help="Business minutes counted against the target at the last event.",
+        help="Business minutes counted against the target at the clock's last "
+        "event (start, pause, stop): final once stopped; see Used for the "
+        "time used as of now.",
     )
     deadline = fields.Datetime(index=True, readonly=True)
     slo_deadline = fields.Datetime(
@@ -235,14 +237,23 @@ class SlaClock(models.Model):
     )
     breach_ids = fields.One2many("sla.breach", "clock_id")
     compliance = fields.Float(
-        string="Compliance (%)",
+        string="Clocks met %",
         compute="_compute_compliance",
         store=True,
         precompute=True,
         aggregator="avg",
-        help="100 for a clock met, 0 otherwise: averaged over the clocks that "
-        "ended (met or breached), as the SLA Compliance report does, it is the "
-        "share of clocks within SLA.",
+        help="Per clock, not per ticket: 100 for a clock met, 0 otherwise. "
+        "Averaged over the clocks that ended (met or breached), as the SLA "
+        "Clocks Met report does, it is the share of response and resolution "
+        "clocks met. A ticket with one clock breached counts one clock met and "
+        "one breached here, and one ticket outside the SLA in Tickets within "
+        "SLA % (SLA Analysis).",
+    )
+    used_minutes = fields.Float(
+        string="Used (business min)",
+        compute="_compute_live",
+        help="Business minutes counted against the target as of now: still "
+        "counting while the clock runs, at its stop once stopped.",
     )
     percent_used = fields.Float(compute="_compute_live", digits=(16, 1))
     remaining_minutes = fields.Float(compute="_compute_live")
@@ -274,6 +285,7 @@ class SlaClock(models.Model):
             if clock.calendar_id and clock.calendar_id not in engines:
                 engines[clock.calendar_id] = clock._work_calendar()
             consumed = clock._consumed_at(now, engines.get(clock.calendar_id))
+            clock.used_minutes = consumed
             clock.percent_used = sla_math.percent_used(consumed, clock.target_minutes)
             clock.remaining_minutes = clock.target_minutes - consumed
             clock.remaining_display = sla_math.format_minutes(clock.remaining_minutes)

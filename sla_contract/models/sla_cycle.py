@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from ..engine import cycle_math
 from ..engine.cycle_math import ClockFacts
+from .sla_priority import TICKET_PRIORITIES
 
 OUTCOMES = [
     (cycle_math.OUTCOME_MET, "Within SLA"),
@@ -33,6 +34,7 @@ class SlaCycle(models.Model):
     """
 
     _name = "sla.cycle"
+    _inherit = ["sla.priority.order.mixin"]
     _description = "SLA Ticket Cycle"
     _order = "ticket_id desc, cycle desc"
     _rec_name = "ticket_id"
@@ -71,7 +73,7 @@ class SlaCycle(models.Model):
     )
     tier_id = fields.Many2one("sla.tier", readonly=True)
     ticket_priority = fields.Selection(
-        [("3", "Very High"), ("2", "High"), ("1", "Medium"), ("0", "Low")],
+        TICKET_PRIORITIES,
         string="Priority",
         readonly=True,
     )

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from .public_reply import public_reply_sql
@@ -17,10 +17,12 @@ class SlaTicketReport(models.Model):
     """
 
     _name = "sla.ticket.report"
+    _inherit = ["sla.priority.order.mixin"]
     _description = "SLA Ticket Analysis"
     _auto = False
     _rec_name = "ticket_id"
     _order = "report_date desc, ticket_id desc"
+    _sla_priority_fields = ("priority",)
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     cycle = fields.Integer(readonly=True, aggregator=None)
@@ -43,13 +45,27 @@ class SlaTicketReport(models.Model):
     )
     outcome = fields.Selection(OUTCOMES, readonly=True)
     compliance = fields.Float(
-        string="SLA compliance % (target > 95)",
+        string="Tickets within SLA % (target > 95)",
         readonly=True,
         aggregator="avg",
-        help="Tickets within SLA over tickets that ended or breached.",
+        help="Per ticket cycle, not per clock: 100 when none of the cycle's "
+        "clocks breached, 0 when one did. Averaged, the share of tickets "
+        "(cycles) counted in the period that stayed within their SLA. The "
+        "SLA Clocks Met report counts each response and resolution clock on "
+        "its own instead (Clocks met %).",
     )
     response_minutes = fields.Float(
-        string="Response time (business min)", readonly=True, aggregator="avg"
+        string="Response time (business min)",
+        readonly=True,
+        aggregator="avg",
+        help="Business minutes until the first public reply (or the closing, "
+        "without one). Empty while the ticket waits for its first reply, even "
+        "once breached: it has no response time yet, and averages leave it "
+        "out (it still counts outside the SLA).",
+    )
+    responded = fields.Boolean(
+        readonly=True,
+        help="The response clock stopped: the ticket has a response time.",
     )
     response_target = fields.Float(
         string="Response target (min)", readonly=True, aggregator="avg"
@@ -60,7 +76,15 @@ class SlaTicketReport(models.Model):
         aggregator="avg",
     )
     resolution_minutes = fields.Float(
-        string="Resolution time (business min)", readonly=True, aggregator="avg"
+        string="Resolution time (business min)",
+        readonly=True,
+        aggregator="avg",
+        help="Business minutes until the closing. Empty while the ticket is "
+        "open, even once breached: averages leave it out until it is closed.",
+    )
+    resolved = fields.Boolean(
+        readonly=True,
+        help="The resolution clock stopped: the ticket has a resolution time.",
     )
     resolution_target = fields.Float(
         string="Resolution target (min)", readonly=True, aggregator="avg"
@@ -89,7 +113,7 @@ class SlaTicketReport(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            CREATE OR REPLACE VIEW %s AS (
+            CREATE OR REPLACE VIEW %(table)s AS (
             SELECT c.id,
                    c.ticket_id,
                    c.cycle,
@@ -106,19 +130,15 @@ class SlaTicketReport(models.Model):
                    c.outcome,
                    CASE c.outcome WHEN 'breached' THEN 0.0
                                   WHEN 'met' THEN 100.0 END AS compliance,
-                   CASE WHEN resp.state IN ('met', 'breached')
-                        THEN resp.consumed_minutes END AS response_minutes,
+                   %(resp_used)s AS response_minutes,
+                   %(resp_used)s IS NOT NULL AS responded,
                    resp.target_minutes AS response_target,
-                   CASE WHEN resp.state IN ('met', 'breached')
-                        THEN 100.0 * resp.consumed_minutes
-                             / NULLIF(resp.target_minutes, 0) END
+                   100.0 * %(resp_used)s / NULLIF(resp.target_minutes, 0)
                        AS response_share,
-                   CASE WHEN res.state IN ('met', 'breached')
-                        THEN res.consumed_minutes END AS resolution_minutes,
+                   %(res_used)s AS resolution_minutes,
+                   %(res_used)s IS NOT NULL AS resolved,
                    res.target_minutes AS resolution_target,
-                   CASE WHEN res.state IN ('met', 'breached')
-                        THEN 100.0 * res.consumed_minutes
-                             / NULLIF(res.target_minutes, 0) END
+                   100.0 * %(res_used)s / NULLIF(res.target_minutes, 0)
                        AS resolution_share,
                    CASE WHEN res.stopped_at IS NOT NULL
                          AND res.state IN ('met', 'breached') THEN
@@ -133,7 +153,7 @@ class SlaTicketReport(models.Model):
                                   JOIN mail_message_subtype s ON s.id = m.subtype_id
                                  WHERE m.model = 'helpdesk.ticket'
                                    AND m.res_id = c.ticket_id
-                                   AND %s
+                                   AND %(public_reply)s
                                    AND m.date >= c.start_at
                                    AND m.date <= res.stopped_at
                             ) <= 1 THEN 100.0
@@ -156,7 +176,27 @@ class SlaTicketReport(models.Model):
               LEFT JOIN helpdesk_ticket t ON t.id = c.ticket_id
             )
             """,
-                SQL.identifier(self._table),
-                public_reply_sql("m", "s"),
+                table=SQL.identifier(self._table),
+                public_reply=public_reply_sql("m", "s"),
+                resp_used=self._sla_time_used_sql("resp"),
+                res_used=self._sla_time_used_sql("res"),
             )
+        )
+
+    @api.model
+    def _sla_time_used_sql(self, alias):
+        """The business time a clock ended with; NULL while it has not ended.
+
+        A breached clock still counting (a ticket never answered, or still
+        open) has no response or resolution time yet: its `consumed_minutes`
+        is only the time it had used at its last event (its start, a pause),
+        a fraction of a minute for a ticket paused at once. Left out of the
+        averages, it still counts as outside the SLA in `compliance`, and
+        its time overdue shows on its breach.
+        """
+        return SQL(
+            """CASE WHEN %(clock)s.stopped_at IS NOT NULL
+                     AND %(clock)s.state IN ('met', 'breached')
+                    THEN %(clock)s.consumed_minutes END""",
+            clock=SQL.identifier(alias),
         )

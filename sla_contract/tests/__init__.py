@@ -10,6 +10,7 @@ from . import test_cycles
 from . import test_dashboard_tour
 from . import test_lifecycle
 from . import test_queue
+from . import test_report_figures
 from . import test_review_meetings
 from . import test_screens_tour
 from . import test_service_review

@@ -23,7 +23,7 @@ class SlaContractPerformance(models.Model):
     tickets = fields.Integer(string="Tickets counted", readonly=True)
     tickets_within = fields.Integer(string="Tickets within SLA", readonly=True)
     compliance = fields.Float(
-        string="SLA compliance % (target > 95)",
+        string="Tickets within SLA % (target > 95)",
         readonly=True,
         aggregator="avg",
         help="Tickets within SLA over tickets counted in the month; empty in "

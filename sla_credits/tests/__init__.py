@@ -10,3 +10,4 @@ from . import test_credit_bands
 from . import test_credit_cycles
 from . import test_closed_months
 from . import test_whatif_prefill_tour
+from . import test_credit_compute_tour

@@ -15,10 +15,12 @@ class SlaEscalationTicketReport(models.Model):
     """
 
     _name = "sla.escalation.ticket.report"
+    _inherit = ["sla.priority.order.mixin"]
     _description = "SLA Escalation Rate"
     _auto = False
     _rec_name = "ticket_id"
     _order = "report_date desc, ticket_id desc"
+    _sla_priority_fields = ("priority",)
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

@@ -137,7 +137,9 @@ class ContractContract(models.Model):
         # Built from escaped labels and numbers only: safe to embed as is.
         chart = Markup(
             compliance_chart(
-                [(m["label"], m["compliance"]) for m in months], COMPLIANCE_TARGET
+                [(m["label"], m["compliance"]) for m in months],
+                COMPLIANCE_TARGET,
+                self.env._("target %(target)s%%", target=f"{COMPLIANCE_TARGET:g}"),
             )
         )
         breaches = (

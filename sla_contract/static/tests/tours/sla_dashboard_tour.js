@@ -33,10 +33,43 @@ registry.category("web_tour.tours").add("sla_contract_dashboard_tour", {
             run: "click",
         },
         {
-            content: "The compliance KPI is shown with its target",
-            trigger: ".o_pivot th:contains(SLA compliance % (target > 95))",
+            content: "The tickets-within-SLA KPI is shown with its target",
+            trigger: ".o_pivot th:contains(Tickets within SLA % (target > 95))",
         },
         ...openDashboard("Monthly and Quarterly"),
         ...openDashboard("Breaches by Root Cause"),
+    ],
+});
+
+// The one priority vocabulary, in its order.
+const PRIORITIES = ["P1 - Critical", "P2 - High", "P3 - Medium", "P4 - Low"];
+
+/**
+ * The weekly dashboard's legend names the priorities P1 to P4, in that
+ * order, whichever priority ended first (needs the tickets of
+ * sla_contract/tests/test_dashboard_tour.py: a P4 ticket the earliest).
+ */
+registry.category("web_tour.tours").add("sla_contract_priority_legend_tour", {
+    steps: () => [
+        ...openDashboard("Weekly"),
+        {
+            content: "The legend lists the priorities from P1 to P4",
+            trigger: ".o_content:not(.o_view_sample_data) .o_graph_renderer canvas",
+            run() {
+                const canvas = document.querySelector(".o_graph_renderer canvas");
+                const labels = window.Chart.getChart(canvas).data.datasets.map(
+                    (dataset) => dataset.label
+                );
+                const ranks = labels.map((label) => PRIORITIES.indexOf(label));
+                const sorted = [...ranks].sort((a, b) => a - b);
+                if (
+                    ranks.includes(-1) ||
+                    ranks.length !== PRIORITIES.length ||
+                    ranks.some((rank, index) => rank !== sorted[index])
+                ) {
+                    throw new Error(`The legend reads: ${labels.join(", ")}`);
+                }
+            },
+        },
     ],
 });
