@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.addons.sla_contract.engine import sla_math
 from odoo.addons.sla_contract.engine.svg_chart import compliance_chart
+from odoo.addons.sla_contract.models.contract_contract_review import format_target
 from odoo.addons.sla_contract.tools import lang_format
 from odoo.addons.sla_credits.engine import credit_math
 from odoo.tools.misc import format_date
@@ -135,11 +136,12 @@ class ContractContract(models.Model):
                 }
             )
         # Built from escaped labels and numbers only: safe to embed as is.
+        target = format_target(COMPLIANCE_TARGET, self.env)
         chart = Markup(
             compliance_chart(
                 [(m["label"], m["compliance"]) for m in months],
                 COMPLIANCE_TARGET,
-                self.env._("target %(target)s%%", target=f"{COMPLIANCE_TARGET:g}"),
+                self.env._("target %(target)s%%", target=target),
             )
         )
         breaches = (
