@@ -5,3 +5,4 @@ from . import test_portal_review
 from . import test_odoorpc_contract
 from . import test_reconciliation
 from . import test_read_paths
+from . import test_demo_history
