@@ -119,6 +119,10 @@ class SlaDemoData(models.AbstractModel):
         params = self.env["ir.config_parameter"].sudo()
         if params.get_param(DONE_PARAM):
             return
+        modules = self.env["ir.module.module"].sudo()
+        if modules.search_count([("name", "=", module), ("state", "!=", "to install")]):
+            # An update keeps the history the database has, or has not.
+            return
         pending = (
             self.env["ir.module.module"]
             .sudo()
@@ -373,7 +377,8 @@ class SlaDemoData(models.AbstractModel):
 
     def _sla_demo_close_mail(self, ctx):
         """What the past sent was sent: no queued e-mail, no unread
-        notification older than two days, no live update for browsers."""
+        notification older than two days, no live update for browsers, no
+        job woken for an instant of the past."""
         cr = self.env.cr
         self.env.flush_all()
         cr.execute(
@@ -382,11 +387,18 @@ class SlaDemoData(models.AbstractModel):
                 WHERE m.id = n.mail_message_id AND m.id > %(first)s
                   AND n.notification_type = 'email';
                DELETE FROM mail_mail WHERE mail_message_id > %(first)s;
+               DELETE FROM ir_cron_trigger
+                WHERE id > %(first_trigger)s AND call_at <= %(now)s;
                UPDATE mail_notification n SET is_read = TRUE, read_date = m.date
                  FROM mail_message m
                 WHERE m.id = n.mail_message_id AND m.id > %(first)s
                   AND m.date < %(recent)s""",
-            {"first": ctx.first_message, "recent": ctx.now - timedelta(days=2)},
+            {
+                "first": ctx.first_message,
+                "first_trigger": ctx.first_trigger,
+                "now": ctx.now,
+                "recent": ctx.now - timedelta(days=2),
+            },
         )
         bus = cr.precommit.data.get("bus.bus.values")
         if bus is not None:
@@ -406,6 +418,8 @@ class _Context:
         self.tickets = {}
         self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_message")
         self.first_message = self.env.cr.fetchone()[0]
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_trigger")
+        self.first_trigger = self.env.cr.fetchone()[0]
 
 
 class _Player:
@@ -430,6 +444,7 @@ class _Player:
         # messages to create with the batch
         self.messages = []
         self.marker = ctx.first_message
+        self.reply_to = None
         # {ticket id: message id} below which a ticket's messages are dated
         self.floor = {}
         self.armed = set()
@@ -528,6 +543,10 @@ class _Player:
         self.floor[ticket_id] = self.last_message()
 
     def message(self, ticket, at, body, message_type, subtype, author, **extra):  # noqa: PLR0917
+        if self.reply_to is None:
+            # One team, one company: every demo ticket's replies go to the
+            # same address, looked up once rather than per message.
+            self.reply_to = ticket._notify_get_reply_to()[ticket.id]
         self.messages.append(
             {
                 "model": "helpdesk.ticket",
@@ -538,6 +557,7 @@ class _Player:
                 "author_id": author.id,
                 "email_from": author.email_formatted or False,
                 "date": at,
+                "reply_to": self.reply_to,
                 **extra,
             }
         )

@@ -27,8 +27,9 @@ class TestDemoHistory(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        if not all(self.contracts.values()) or not self.written:
-            self.skipTest("the database has no demo history")
+        if not all(self.contracts.values()):
+            self.skipTest("the database has no demo data")
+        self.assertTrue(self.written, "the demo's history was not written")
         self.tickets = self.env["helpdesk.ticket"].search(
             [("team_id", "=", self.env.ref("sla_contract.demo_team_support").id)]
         )
