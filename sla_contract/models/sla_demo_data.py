@@ -481,7 +481,7 @@ class _Player:
             if at > ctx.now:
                 break
             if kind == "create":
-                self.create(at, payload)
+                self.create_ticket(at, payload)
             elif kind == "step":
                 self.step(at, *payload)
             elif kind == "month":
@@ -579,7 +579,7 @@ class _Player:
 
     # ------------------------------------------------------------ steps
 
-    def create(self, at, index):
+    def create_ticket(self, at, index):
         ctx = self.ctx
         plan = ctx.plan.tickets[index]
         contact = ctx.contacts[plan.customer][plan.contact]

@@ -135,12 +135,14 @@ class SlaDemoData(models.AbstractModel):
             [contract.id for contract in ctx.contracts.values()]
         )
         if closed:
-            credits = self.env["sla.credit.evaluation"]._evaluate(contracts, closed)
+            period_credits = self.env["sla.credit.evaluation"]._evaluate(
+                contracts, closed
+            )
             index = (closed.year - ctx.plan.start.year) * 12 + (
                 closed.month - ctx.plan.start.month
             )
             for key, contract in ctx.contracts.items():
-                todo = credits.filtered(
+                todo = period_credits.filtered(
                     lambda c, k=contract: (
                         c.contract_id == k
                         and c.state == STATE_COMPUTED

@@ -22,11 +22,14 @@ class TestDemoHistory(TransactionCase):
             key: ref(f"sla_contract.demo_contract_{key}", raise_if_not_found=False)
             for key in TIERS
         }
-        params = cls.env["ir.config_parameter"].sudo()
-        cls.written = params.get_param("sla_contract.demo_history")
 
     def setUp(self):
         super().setUp()
+        self.written = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sla_contract.demo_history")
+        )
         if not all(self.contracts.values()):
             self.skipTest("the database has no demo data")
         self.assertTrue(self.written, "the demo's history was not written")
@@ -108,13 +111,13 @@ class TestDemoHistory(TransactionCase):
             self.assertGreater(contract.recurring_next_date, this_month, key)
 
     def test_credits_approved_waived_and_invoiced(self):
-        credits = self.env["sla.credit"].search(
+        demo_credits = self.env["sla.credit"].search(
             [("contract_id", "in", [c.id for c in self.contracts.values()])]
         )
-        states = set(credits.mapped("state"))
+        states = set(demo_credits.mapped("state"))
         self.assertIn("applied", states)
         self.assertIn("waived", states)
-        self.assertTrue(credits.filtered("grace"))
+        self.assertTrue(demo_credits.filtered("grace"))
 
     def test_ratings_feed_csat(self):
         ratings = self.env["rating.rating"].search(
