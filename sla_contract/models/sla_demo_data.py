@@ -177,9 +177,23 @@ class SlaDemoData(models.AbstractModel):
         start = dp.history_start(ctx.now)
         holidays = dp.belgian_holidays(start.year, ctx.now.year + 1)
         leaves = dp.holiday_leaves(holidays)
-        calendars = ctx.contracts["bronze"].sla_calendar_id | (
-            ctx.contracts["silver"].sla_calendar_id
-        )
+        # Bronze and Silver customers are served in the office hours of
+        # their tier, on a calendar of their own that keeps the public
+        # holidays: the tiers' shipped calendars stay as shipped.
+        calendars = self.env["resource.calendar"]
+        for key in ("bronze", "silver"):
+            contract = ctx.contracts[key]
+            calendar = contract.sla_calendar_id.copy(
+                {
+                    "name": self.env._(
+                        "%(customer)s support hours",
+                        customer=contract.partner_id.name,
+                    )
+                }
+            )
+            contract.sla_calendar_id = calendar
+            calendars |= calendar
+        calendars._sla_mark_used()
         self.env["resource.calendar.leaves"].create(
             [
                 {
