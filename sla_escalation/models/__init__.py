@@ -10,3 +10,4 @@ from . import sla_escalation_ticket_report
 from . import contract_contract
 from . import mail_template
 from . import sla_update
+from . import sla_demo_data

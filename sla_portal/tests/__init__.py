@@ -8,3 +8,4 @@ from . import test_read_paths
 from . import test_portal_wording
 from . import test_documents_pdf
 from . import test_portal_lang
+from . import test_demo_history
