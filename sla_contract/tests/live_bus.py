@@ -5,12 +5,17 @@ commit: in a tour, nothing the server sends reaches the page. This wakes the
 websockets subscribed to the channels a request notified, once its bus rows
 are written, as the NOTIFY would in production. They read the rows through
 the test cursor, after the request.
+
+Odoo's own test runner refuses websockets while a test runs (pytest does
+not tell Odoo a test is running): they are allowed here, as bus's own
+WebsocketCase allows them.
 """
 
 from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.addons.bus.models.bus import ImBus, dispatch, hashable
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 _ensure_hooks = ImBus._ensure_hooks
 
@@ -35,5 +40,10 @@ def _ensure_hooks_and_wake(self):
 
 @contextmanager
 def live_bus():
-    with patch.object(ImBus, "_ensure_hooks", _ensure_hooks_and_wake):
+    with (
+        patch.object(ImBus, "_ensure_hooks", _ensure_hooks_and_wake),
+        patch.object(
+            WebsocketConnectionHandler, "websocket_allowed", return_value=True
+        ),
+    ):
         yield
