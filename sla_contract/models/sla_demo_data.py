@@ -19,6 +19,8 @@ _logger = logging.getLogger(__name__)
 # runs at its instants while the year is played.
 SUITE = ("sla_contract", "sla_escalation", "sla_credits", "sla_portal")
 DONE_PARAM = "sla_contract.demo_history"
+# The reply-to address may be None (a team without alias): looked up once.
+_UNSET = object()
 
 CUSTOMERS = {
     "bronze": "demo_partner_bronze",
@@ -147,7 +149,7 @@ class SlaDemoData(models.AbstractModel):
 
     @api.model
     def _sla_demo_play(self, now):
-        ctx = _Context(self.sudo(), now)
+        ctx = _Context(self.sudo().with_context(sla_demo_play=True), now)
         self._sla_demo_setup(ctx)
         ctx.plan = dp.plan(now, ctx.terms, ctx.office)
         self._sla_demo_prepare(ctx)
@@ -312,7 +314,8 @@ class SlaDemoData(models.AbstractModel):
                       write_date = breached_at
                 WHERE ticket_id = ANY(%(ids)s);
                UPDATE mail_message SET create_date = date, write_date = date
-                WHERE id > %(first)s AND date < %(now)s""",
+                WHERE id > %(first)s AND date < %(now)s
+                  AND create_date IS DISTINCT FROM date""",
             {"ids": ids, "first": ctx.first_message, "now": ctx.now},
         )
         self.env.invalidate_all()
@@ -460,7 +463,7 @@ class _Player:
         # messages to create with the batch
         self.messages = []
         self.marker = ctx.first_message
-        self.reply_to = None
+        self.reply_to = _UNSET
         # {ticket id: message id} below which a ticket's messages are dated
         self.floor = {}
         self.armed = set()
@@ -559,7 +562,7 @@ class _Player:
         self.floor[ticket_id] = self.last_message()
 
     def message(self, ticket, at, body, message_type, subtype, author, **extra):  # noqa: PLR0917
-        if self.reply_to is None:
+        if self.reply_to is _UNSET:
             # One team, one company: every demo ticket's replies go to the
             # same address, looked up once rather than per message.
             self.reply_to = ticket._notify_get_reply_to()[ticket.id]
@@ -621,6 +624,9 @@ class _Player:
                 }
             )
         )
+        # Kept in the play's environment: one per instant, kept alive, would
+        # make every later environment look-up walk them all.
+        ticket = ticket.with_env(self.env)
         self.tickets[index] = ticket
         ctx.tickets[ticket.id] = {"created": at, "last": at, "plan": plan}
         self.touch(ticket.id, at)
