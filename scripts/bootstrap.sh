@@ -51,7 +51,7 @@ ensure_venv() {
     local stamp="$VENV/.sla-stamp" want
     want=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" \
         "$ROOT/scripts/build-constraints.txt" "$ODOO_SRC/requirements.txt" \
-        "$ODOO_SRC/odoo/release.py" | sha256sum | cut -d' ' -f1)
+        "$ODOO_SRC/odoo/release.py" "$ROOT/scripts/bootstrap.sh" | sha256sum | cut -d' ' -f1)
     want="$want $ODOO_SRC"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return
@@ -74,6 +74,11 @@ ensure_venv() {
     # strict editable install would then resolve `odoo` to that empty namespace.
     "${pip[@]}" install "${bc[@]}" --no-deps --config-settings editable_mode=compat -e "$ODOO_SRC"
     "${pip[@]}" install "${bc[@]}" -r "$ROOT/requirements.txt" -r "$ROOT/requirements-dev.txt"
+    # The websocket worker (`odoo gevent`, started by prefork servers) loads
+    # gevent's plugins through pkg_resources; the venv's own setuptools is too
+    # old to find zope.interface under its normalized dist-info name, and the
+    # worker dies at start, over and over.
+    "${pip[@]}" install "setuptools>=70,<81"
     "$VENV/bin/python" -c "import odoo.cli, odoo.release; assert odoo.release.version_info[0] == 18" \
         || die "the virtualenv does not import Odoo 18 correctly"
     echo "$want" > "$stamp"
