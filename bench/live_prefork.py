@@ -9,7 +9,7 @@ drives the real thing:
 
 * an agent (``jonas``, a demo agent; his password is set for the run) opens
   the SLA queue in headless Chromium, through the front;
-* one of his open tickets is made to breach: its running clock's deadline
+* a Gold customer's new ticket, his, is made to breach: its running clock's deadline
   is moved to a few seconds ahead, and the breach job is woken for that
   instant (a trigger row, and the cron workers notified at the instant, as
   the wake-up alarm of the process that sets a deadline does);
@@ -159,22 +159,38 @@ def cluster_settings(directory):
     return options
 
 
-def pick_clock(conn):
-    """A running clock of an open ticket of the agent, not near a threshold
-    the jobs would act on meanwhile."""
+def xmlid(admin, name):
+    [row] = admin.execute(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "sla_contract"), ("name", "=", name)],
+        ["res_id"],
+    )
+    return row["res_id"]
+
+
+def new_ticket(admin, conn, agent_id):
+    """A ticket of a Gold customer, written in now and assigned to the
+    agent: its clocks run, far from their thresholds."""
+    ticket_id = admin.execute(
+        "helpdesk.ticket",
+        "create",
+        {
+            "name": "Live update check: order export stalled",
+            "description": "<p>Exports stop at 80 %.</p>",
+            "partner_id": xmlid(admin, "demo_contact_gold_cto"),
+            "team_id": xmlid(admin, "demo_team_support"),
+            "user_id": agent_id,
+            "priority": "2",
+        },
+    )
     with conn.cursor() as cr:
         cr.execute(
-            """SELECT c.id, t.id, t.number, t.name
-                 FROM sla_clock c
+            """SELECT c.id, t.number, t.name FROM sla_clock c
                  JOIN helpdesk_ticket t ON t.id = c.ticket_id
-                 JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
-                 JOIN res_users u ON u.id = t.user_id
-                WHERE u.login = %s AND NOT s.closed
-                  AND c.state = 'running' AND c.stopped_at IS NULL
-                  AND c.paused_since IS NULL
-                  AND c.deadline > now() AT TIME ZONE 'UTC' + interval '1 hour'
-                ORDER BY c.deadline DESC LIMIT 1""",
-            [AGENT],
+                WHERE t.id = %s AND c.state = 'running'
+                ORDER BY c.deadline LIMIT 1""",
+            [ticket_id],
         )
         return cr.fetchone()
 
@@ -241,10 +257,10 @@ def main():  # noqa: PLR0915
         password=options["db_password"],
         dbname=args.db,
     )
-    picked = pick_clock(conn)
+    picked = new_ticket(admin, conn, agent_id)
     if not picked:
-        sys.exit(f"no running clock on an open ticket of {AGENT} in {args.db}")
-    clock_id, _ticket_id, number, name = picked
+        sys.exit(f"the new ticket has no running SLA clock in {args.db}")
+    clock_id, number, name = picked
     print(f"ticket {number} {name!r} (clock {clock_id}), agent {AGENT}, front {front}")
 
     profile = tempfile.mkdtemp(prefix="sla-live-")
@@ -296,10 +312,14 @@ def main():  # noqa: PLR0915
             if not rung and time.time() >= due + 1:
                 ring(conn, args.db)
                 rung = True
-            if toast_at is None and page.evaluate(
-                "Array.from(document.querySelectorAll('.o_notification'))"
-                ".some(n => n.innerText.includes('SLA breached')"
-                f" && n.innerText.includes({json.dumps(number)}))"
+            if (
+                toast_at is None
+                and time.time() >= due
+                and page.evaluate(
+                    "Array.from(document.querySelectorAll('.o_notification'))"
+                    ".some(n => n.innerText.includes('SLA breached')"
+                    f" && n.innerText.includes({json.dumps(number)}))"
+                )
             ):
                 toast_at = time.time()
             text = page.evaluate(f"(({find_row}) || {{innerText: ''}}).innerText") or ""
@@ -309,6 +329,7 @@ def main():  # noqa: PLR0915
                 and ("Breached" in text or "Overdue" in text)
             ):
                 row_at = time.time()
+                print(f"row now: {' '.join(text.split())[:160]}")
             time.sleep(0.25)
         same_page = page.evaluate("window.__slaMarker") == "no reload"
         for label, at in (
