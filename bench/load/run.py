@@ -778,7 +778,7 @@ def main():
     # the watched tickets' thresholds are placed from the run's start
     while time.time() < config["run_start"]:
         time.sleep(0.5)
-    r = argparse.Namespace(host=host)
+    r = argparse.Namespace(host=host, stamp=stamp)
     r.before_stats = pg_stats(args.db)
     offsets = log_offsets()
     before = escalation_snapshot(args.db)
@@ -831,7 +831,9 @@ def report(args, config, r):
     lines.append(
         "  RESULT: " + ("all targets met" if not failures else "; ".join(failures))
     )
-    print("\n".join(lines))
+    text = "\n".join(lines)
+    print(text)
+    (OUT / f"report-{r.stamp}.txt").write_text(text + "\n", encoding="utf-8")
     return not failures
 
 
