@@ -184,6 +184,14 @@ class Agent(_JsonRpc, HttpUser):
 
     @task(4)
     def open_queue(self):
+        """The SLA queue: its urgency groups, then the most urgent group's
+        rows, or, one time in two, the agent's own open tickets (the
+        "My tickets" filter), where he works."""
+        if random.random() < 0.5:
+            return self._rows(
+                [*QUEUE_DOMAIN, ["user_id", "=", self.uid]],
+                "agent: my queue rows (web_search_read)",
+            )
         groups = self.call(
             "helpdesk.ticket",
             "web_read_group",
@@ -194,7 +202,12 @@ class Agent(_JsonRpc, HttpUser):
         if not groups or not groups.get("groups"):
             return
         first = groups["groups"][0]
-        domain = [*QUEUE_DOMAIN, ["sla_urgency", "=", first["sla_urgency"]]]
+        return self._rows(
+            [*QUEUE_DOMAIN, ["sla_urgency", "=", first["sla_urgency"]]],
+            "agent: queue rows (web_search_read)",
+        )
+
+    def _rows(self, domain, name):
         rows = self.call(
             "helpdesk.ticket",
             "web_search_read",
@@ -205,7 +218,7 @@ class Agent(_JsonRpc, HttpUser):
                 order="sla_next_deadline, id",
                 count_limit=10001,
             ),
-            name="agent: queue rows (web_search_read)",
+            name=name,
         )
         if rows:
             self.tickets = [(r["id"], r["number"] or "") for r in rows["records"]]
