@@ -85,7 +85,7 @@ def _users(env, agents, customers, contracts):
     def ensure(login, name, groups, partner=None):
         user = Users.with_context(active_test=False).search([("login", "=", login)])
         if user:
-            user.write({"active": True, "password": PASSWORD})
+            user.active = True
             return user
         vals = {
             "login": login,
@@ -125,7 +125,7 @@ def _users(env, agents, customers, contracts):
             )
             user = ensure(login, contact.name, portal_group, contact)
         else:
-            user.write({"active": True, "password": PASSWORD})
+            user.active = True
         company = user.partner_id.commercial_partner_id
         own = contracts.filtered(
             lambda c, company=company: c.partner_id.commercial_partner_id == company
