@@ -470,14 +470,14 @@ class Manager(_JsonRpc, HttpUser):
     def edit_tier_once(self):
         if self.done or time.time() < CONFIG["edit_at"]:
             return
-        self.done = True
         if not self.authenticate(CONFIG["manager"][0], CONFIG["manager"][1]):
-            return
+            return  # tried again at the next turn
         target = CONFIG["edit_target"]
-        self.call(
+        result = self.call(
             "sla.tier.target",
             "write",
             [[target["id"]], {"response_value": target["new_value"]}],
             {"context": {"lang": "en_US", "tz": "UTC"}},
             name="manager: edit a tier's target (write)",
         )
+        self.done = result is not None
