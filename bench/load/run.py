@@ -68,7 +68,10 @@ FRONT_PORT = int(os.environ.get("SLA_CLUSTER_PORT", "8080"))
 # (Odoo compares the process's virtual size on Linux)
 LIMIT_MEMORY_SOFT = 2048 * 1024 * 1024
 SAMPLE_SECONDS = 3.0
+LOGIN_RATE = 10
 KILL_PHASE = "server a killed, restarting"
+RAMP_PHASE = "users logging in (ramp-up)"
+STEADY = "no fault"
 CONFLICT_ERRORS = "serialization conflicts at ERROR (sql_db)"
 CONFLICT = re.compile(r"could not serialize|deadlock detected|could not obtain lock")
 LOG_PATTERNS = {
@@ -393,7 +396,7 @@ class Timeline:
         for name, start, end in self.phases:
             if start <= when <= end:
                 return name
-        return "no fault"
+        return STEADY
 
 
 def run_faults(args, t0, timeline, done):
@@ -645,6 +648,8 @@ def read_requests(path, timeline):
             entry = per_name[name]
             entry["times"].append(ms)
             phase = timeline.of(when)
+            if phase == STEADY:
+                entry.setdefault("steady", []).append(ms)
             per_phase[phase][0] += 1
             if failed:
                 entry["failures"] += 1
@@ -761,8 +766,9 @@ def run_locust(args, locust, host, env, prefix):
     users = args.agents + args.customers + 2
     say(f"locust: {users} users for {args.duration} s against {host}")
     cmd = [str(locust), "-f", str(HERE / "locustfile.py"), "--headless"]
-    # users log in at 10 a second, as a morning's start
-    cmd += ["-u", str(users), "-r", "10", "-t", f"{args.duration}s", "--host", host]
+    # users log in at LOGIN_RATE a second, as a morning's start
+    cmd += ["-u", str(users), "-r", str(LOGIN_RATE), "-t", f"{args.duration}s"]
+    cmd += ["--host", host]
     cmd += ["--only-summary", "--csv", str(prefix), "--stop-timeout", "30"]
     t0 = time.time()
     with open(f"{prefix}.log", "w", encoding="utf-8") as log:
@@ -778,6 +784,8 @@ def run_locust(args, locust, host, env, prefix):
         proc.wait()
     t1 = time.time()
     done.set()
+    # after the faults: a fault during the ramp-up counts as the fault
+    timeline.phase(RAMP_PHASE, t0, t0 + users / LOGIN_RATE)
     if faults:
         faults.join()
         cron_thread = getattr(timeline, "cron_thread", None)
@@ -1073,6 +1081,12 @@ def _report_sizing(args, _config, r, _failures):
         if name.startswith("agent")
         for t in e["times"]
     ]
+    steady = [
+        t
+        for name, e in r.per_name.items()
+        if name.startswith("agent")
+        for t in e.get("steady", [])
+    ]
     workers = len(SERVERS) * WORKERS
     return [
         "  sizing:",
@@ -1081,7 +1095,9 @@ def _report_sizing(args, _config, r, _failures):
         f"    agents per HTTP worker: {args.agents / workers:.1f}"
         f" ({args.agents} agents, {workers} workers) at agent p95"
         f" {_percentile(agent_times, 0.95):.0f} ms, with"
-        f" {args.customers / workers:.0f} portal customers per worker beside them",
+        f" {args.customers / workers:.0f} portal customers per worker beside them"
+        f" (outside faults and ramp-up: agent p95 {_percentile(steady, 0.95):.0f} ms,"
+        f" p50 {_percentile(steady, 0.5):.0f} ms)",
     ]
 
 
