@@ -889,6 +889,7 @@ def _report_head(args, config, r, _failures):
 def _report_requests(_args, _config, r, failures):
     wall = r.t1 - r.t0
     head = f"{'requests':>8s} {'failed':>6s} {'p50 ms':>8s} {'p95 ms':>8s}"
+    head += f" {'steady p95':>10s}"
     out = [f"  {'endpoint':58s} {head}"]
     total = failed = 0
     for name in sorted(r.per_name):
@@ -899,12 +900,14 @@ def _report_requests(_args, _config, r, failures):
         out.append(
             f"  {name[:58]:58s} {len(times):8d} {entry['failures']:6d}"
             f" {_percentile(times, 0.5):8.0f} {_percentile(times, 0.95):8.0f}"
+            f" {_percentile(entry.get('steady', []), 0.95):10.0f}"
         )
     every = [t for e in r.per_name.values() for t in e["times"]]
     out.append(
         f"  {'all':58s} {total:8d} {failed:6d} {_percentile(every, 0.5):8.0f}"
         f" {_percentile(every, 0.95):8.0f}   ({total / wall:.1f} req/s)"
     )
+    out.append("  (steady: outside the ramp-up of logins and the faults' windows)")
     out += ["", "  failed requests by phase:"]
     for phase, (count, bad) in sorted(r.per_phase.items()):
         out.append(f"    {phase:32s} {bad:5d} of {count:6d}")
