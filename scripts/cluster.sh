@@ -166,19 +166,13 @@ http {
     access_log off;
     client_body_temp_path $DIR/nginx-body;
     proxy_temp_path $DIR/nginx-proxy;
-    # max_fails=0: one refused or slow connection (a server restarting, a
-    # full accept queue) must not take a server out of the rotation for
-    # fail_timeout; a request that could not be sent goes to the other one.
-    upstream odoo { $(for s in "${SERVERS[@]}"; do printf 'server 127.0.0.1:%s max_fails=0; ' "$(port_of "http-$s")"; done) }
-    upstream odoo_ws { $(for s in "${SERVERS[@]}"; do printf 'server 127.0.0.1:%s max_fails=0; ' "$(port_of "ws-$s")"; done) }
+    upstream odoo { $(for s in "${SERVERS[@]}"; do printf 'server 127.0.0.1:%s; ' "$(port_of "http-$s")"; done) }
+    upstream odoo_ws { $(for s in "${SERVERS[@]}"; do printf 'server 127.0.0.1:%s; ' "$(port_of "ws-$s")"; done) }
     map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
     server {
         listen 127.0.0.1:$FRONT_PORT;
         client_max_body_size 64m;
         proxy_read_timeout 720s;
-        proxy_connect_timeout 5s;
-        proxy_next_upstream error timeout;
-        proxy_next_upstream_tries 2;
         proxy_set_header Host \$http_host;
         proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto \$scheme;
