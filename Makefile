@@ -1,4 +1,4 @@
-.PHONY: run test lint i18n bench bootstrap wheels stop clean cluster cluster-stop
+.PHONY: run test lint i18n bench bootstrap wheels stop clean cluster cluster-stop load
 
 run:  ## Odoo 18 with the four addons and demo data on http://localhost:8069
 	@scripts/run.sh
@@ -23,6 +23,9 @@ cluster:  ## the production topology: primary + replica, two prefork servers, a 
 
 cluster-stop:
 	@scripts/cluster.sh stop
+
+load:  ## the load test on the topology: 10 min, 100,000 open tickets, with faults (bench/load)
+	@scripts/bootstrap.sh && .venv/bin/python bench/load/run.py --faults $(LOAD_ARGS)
 
 wheels:  ## one wheel per addon (whool), into .local/wheels
 	@scripts/wheels.sh build

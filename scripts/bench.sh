@@ -15,4 +15,5 @@ for script in bench/worktime.py bench/ticket_create.py bench/breach_job.py \
     say "$script"
     "$VENV/bin/python" "$script" || failed+=("$script")
 done
+"$VENV/bin/python" bench/load/run.py --short --faults --stop || failed+=("bench/load/run.py --short")
 [ ${#failed[@]} -eq 0 ] || die "failed or missed a target: ${failed[*]}"
