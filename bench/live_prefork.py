@@ -149,7 +149,8 @@ def wait_for(page, expression, what, seconds=60):
     started = time.monotonic()
     while not page.evaluate(expression):
         if time.monotonic() - started > seconds:
-            raise RuntimeError(f"the page did not show {what}")
+            where = page.evaluate("location.href + ' ' + document.title")
+            raise RuntimeError(f"the page did not show {what} (at {where})")
         time.sleep(0.5)
 
 
