@@ -229,3 +229,35 @@ def fill_cycles(cr):
            AND c.cycle = k.cycle
         """
     )
+
+
+def insert_history_clocks(cr, number_like, tier, calendar):
+    """The response and resolution clocks of the stopped history cycles of
+    the tickets numbered `number_like` (SQL LIKE), each as its cycle ended:
+    4 h targets, met in 3 h or breached at 6 h. Cycles that have their
+    clocks already are left alone, so that a fill can be resumed."""
+    cr.execute(
+        """
+        INSERT INTO sla_clock (ticket_id, metric, cycle, cycle_id, company_id,
+               partner_id, contract_id, tier_id, calendar_id, ticket_priority,
+               target_minutes, slo_percent, at_risk_percent, start_at, deadline,
+               state, stopped_at, breached_at, report_date, consumed_minutes,
+               paused_minutes, compliance, measurement_only,
+               create_date, write_date, create_uid, write_uid)
+        SELECT c.ticket_id, m.metric, 1, c.id, 1, c.partner_id, c.contract_id,
+               %(tier)s, %(calendar)s, c.ticket_priority, 240, 50, 75,
+               c.start_at, c.start_at + interval '4 hours', c.outcome,
+               CASE WHEN c.outcome = 'breached'
+                    THEN c.start_at + interval '6 hours' ELSE c.counted_at END,
+               CASE WHEN c.outcome = 'breached' THEN c.counted_at END,
+               c.report_date,
+               CASE WHEN c.outcome = 'breached' THEN 360 ELSE 180 END, 0,
+               CASE WHEN c.outcome = 'breached' THEN 0 ELSE 100 END, false,
+               now(), now(), 1, 1
+          FROM sla_cycle c
+          JOIN helpdesk_ticket t ON t.id = c.ticket_id AND t.number LIKE %(like)s
+         CROSS JOIN (VALUES ('response'), ('resolution')) m(metric)
+         WHERE NOT EXISTS (SELECT 1 FROM sla_clock k WHERE k.cycle_id = c.id)
+        """,
+        {"tier": tier, "calendar": calendar, "like": number_like},
+    )

@@ -159,30 +159,7 @@ def _populate(cr):
         """,
         {"tier": tier},
     )
-    cr.execute(
-        """
-        INSERT INTO sla_clock (ticket_id, metric, cycle, cycle_id, company_id,
-               partner_id, contract_id, tier_id, calendar_id, ticket_priority,
-               target_minutes, slo_percent, at_risk_percent, start_at, deadline,
-               state, stopped_at, breached_at, report_date, consumed_minutes,
-               paused_minutes, compliance, measurement_only,
-               create_date, write_date, create_uid, write_uid)
-        SELECT c.ticket_id, m.metric, 1, c.id, 1, c.partner_id, c.contract_id,
-               %(tier)s, %(calendar)s, c.ticket_priority, 240, 50, 75,
-               c.start_at, c.start_at + interval '4 hours', c.outcome,
-               CASE WHEN c.outcome = 'breached'
-                    THEN c.start_at + interval '6 hours' ELSE c.counted_at END,
-               CASE WHEN c.outcome = 'breached' THEN c.counted_at END,
-               c.report_date,
-               CASE WHEN c.outcome = 'breached' THEN 360 ELSE 180 END, 0,
-               CASE WHEN c.outcome = 'breached' THEN 0 ELSE 100 END, false,
-               now(), now(), 1, 1
-          FROM sla_cycle c
-          JOIN helpdesk_ticket t ON t.id = c.ticket_id AND t.number LIKE 'HIST%%'
-         CROSS JOIN (VALUES ('response'), ('resolution')) m(metric)
-        """,
-        {"tier": tier, "calendar": calendar},
-    )
+    odoo_db.insert_history_clocks(cr, "HIST%", tier, calendar)
     # the prospect: 5,000 tickets of the last 90 days, each answered after
     # 1-5 hours and closed after 2-40 hours, as the chatter records them;
     # every closing is in the past, in the 90 days the what-if counts
