@@ -219,7 +219,9 @@ def make_due(conn, clock_id, seconds):
 
 def ring(conn, dbname):
     """What the wake-up alarm of the process that set the deadline does at
-    its instant (sla_contract/tools/cron_alarm.py)."""
+    its instant (sla_contract/tools/cron_alarm.py). The cron workers listen
+    on the ``postgres`` database, as ``ir.cron._notifydb`` knows: a NOTIFY is
+    only heard by listeners of the database it was sent in."""
     with conn.cursor() as cr:
         cr.execute("SELECT pg_notify('cron_trigger', %s)", [dbname])
     conn.commit()
@@ -257,6 +259,13 @@ def main():  # noqa: PLR0915
         user=options["db_user"],
         password=options["db_password"],
         dbname=args.db,
+    )
+    bell = psycopg2.connect(
+        host=options["db_host"],
+        port=options["db_port"],
+        user=options["db_user"],
+        password=options["db_password"],
+        dbname="postgres",
     )
     picked = new_ticket(admin, conn, agent_id)
     if not picked:
@@ -311,7 +320,7 @@ def main():  # noqa: PLR0915
         rung = False
         while time.time() < due + args.timeout and (toast_at is None or row_at is None):
             if not rung and time.time() >= due + 1:
-                ring(conn, args.db)
+                ring(bell, args.db)
                 rung = True
             if (
                 toast_at is None
