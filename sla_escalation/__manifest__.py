@@ -3,7 +3,7 @@
     "name": "SLA Escalation",
     "summary": "Proactive escalation matrix fired at SLA thresholds (50/75/100/150%), "
     "on time and exactly once.",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Helpdesk",
     "website": "https://github.com/sla-suite/odoo-sla",
     "author": "SLA Suite contributors",

@@ -134,10 +134,16 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.sla_escalation_count = counts.get(ticket, 0)
 
-    @api.depends_context("lang")
+    @api.depends_context("lang", "sla_escalation_steps")
     def _compute_sla_message_values(self):
         now = fields.Datetime.now()
+        # ((ticket id, event id), ...): the step whose message is rendered,
+        # posted after later steps may have fired: its own level and
+        # follow-up, not the latest ones
+        steps = dict(self.env.context.get("sla_escalation_steps") or ())
+        Event = self.env["sla.escalation.event"].sudo()
         for ticket in self:
+            step = Event.browse(steps.get(ticket.id))
             # the customer reads the message: his time zone, when he has one
             tz = ticket.partner_id.tz
             clocks = ticket.sudo().sla_clock_ids
@@ -160,9 +166,13 @@ class HelpdeskTicket(models.Model):
                 ticket.sudo()._sla_follow_up_user().name
                 or self.env._("Our support team")
             )
-            event = ticket.sudo().sla_escalation_event_ids.filtered(
-                lambda e: e.state == "done" and e.follow_up_at
-            )[:1]
+            event = (
+                step
+                if step
+                else ticket.sudo().sla_escalation_event_ids.filtered(
+                    lambda e: e.state == "done" and e.follow_up_at
+                )[:1]
+            )
             follow_up = event.follow_up_at
             if not follow_up and resolution:
                 follow_up = resolution._sla_follow_up_at(now, 2.0)
@@ -171,9 +181,13 @@ class HelpdeskTicket(models.Model):
                 if resolution and follow_up
                 else self.env._("the end of the next business day")
             )
-            ticket.sla_escalation_level_display = (
-                ticket._sla_escalation_level_name()
-                or self.env._("our senior support team")
+            level = (
+                step.rule_id.level_name or step.level_name
+                if step
+                else ticket._sla_escalation_level_name()
+            )
+            ticket.sla_escalation_level_display = level or self.env._(
+                "our senior support team"
             )
 
     def _sla_escalation_level_name(self):
@@ -280,11 +294,12 @@ class HelpdeskTicket(models.Model):
         body = template._render_field("body_html", self.ids, compute_lang=True)[self.id]
         return subject, body
 
-    def _sla_send_proactive_message(self, template):
+    def _sla_send_proactive_message(self, template, rendered=None):
         """Post the template to the customer as a public message from the
-        company: not an agent's reply, so no clock counts it as a response."""
+        company: not an agent's reply, so no clock counts it as a response.
+        `rendered`: (subject, body) when rendered already."""
         self.ensure_one()
-        subject, body = self._sla_render_proactive_message(template)
+        subject, body = rendered or self._sla_render_proactive_message(template)
         company = self.company_id
         return self.message_post(
             body=body,

@@ -21,6 +21,7 @@ from odoo.exceptions import UserError
 
 from ..engine import escalation_math
 from ..engine.escalation_math import Threshold
+from .sla_escalation_event import MESSAGES_CRON
 
 _logger = logging.getLogger(__name__)
 
@@ -221,15 +222,33 @@ class SlaClock(models.Model):
             mail_notify_force_send=False, mail_activity_quick_update=True
         )
         now = self._sla_now()
-        clocks = self._sla_lock_due(now, batch_size)
-        rule_map = self._sla_escalation_rule_map(set(clocks.company_id.ids))
         commit = self._sla_escalation_may_commit()
+        try:
+            clocks = self._sla_lock_due(now, batch_size)
+        except TransactionRollbackError:
+            # A row this snapshot saw was updated since by another worker:
+            # PostgreSQL refuses to lock it. A fresh run sees it as it is.
+            if not commit:
+                raise
+            self.env.cr.rollback()
+            _logger.info("SLA escalation job: concurrent update, run again")
+            self.env["ir.cron"]._sla_wake(
+                ESCALATION_CRON, fields.Datetime.now() + timedelta(seconds=1)
+            )
+            return
+        rule_map = self._sla_escalation_rule_map(set(clocks.company_id.ids))
         conflicts = 0
         for clock in clocks:
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 # the batch's locks went with the commit: take this one again
-                if not self._sla_relock_due(clock, now):
+                try:
+                    relocked = self._sla_relock_due(clock, now)
+                except TransactionRollbackError:
+                    conflicts += 1
+                    self.env.cr.rollback()
+                    continue
+                if not relocked:
                     continue
             try:
                 with self.env.cr.savepoint():
@@ -248,6 +267,10 @@ class SlaClock(models.Model):
                 _logger.exception("Could not escalate SLA clock %s", clock.id)
                 with self.env.cr.savepoint():
                     clock.sla_escalation_at = now + RETRY_AFTER
+        if clocks:
+            # the steps fired queued their messages: the job that posts them
+            # runs now, beside the next batch of this one
+            self.env["ir.cron"]._sla_wake(MESSAGES_CRON, fields.Datetime.now())
         if conflicts or len(clocks) == batch_size:
             self.env["ir.cron"]._sla_wake(
                 ESCALATION_CRON, fields.Datetime.now() + timedelta(seconds=1)
@@ -424,9 +447,9 @@ class SlaClock(models.Model):
         self.env.cr.execute(
             """INSERT INTO sla_escalation_event
                    (clock_id, rule_id, ticket_id, company_id, metric,
-                    threshold_percent, level_name, state, create_uid,
-                    create_date, write_uid, write_date)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, 'done', %s,
+                    threshold_percent, level_name, state, message_state,
+                    create_uid, create_date, write_uid, write_date)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, 'done', 'none', %s,
                        now() at time zone 'UTC', %s, now() at time zone 'UTC')
                ON CONFLICT (clock_id, rule_id) DO NOTHING
                RETURNING id""",
@@ -511,35 +534,29 @@ class SlaClock(models.Model):
         roles = ticket._sla_escalation_roles(rule)
         self._sla_action_notify(rule, roles, log)
         activity_user = self._sla_action_activity(rule, ticket, roles, log)
+        ticket.sla_escalation_level = event.level_name
+        event.follow_up_at = self._sla_follow_up_at(now, rule.follow_up_hours)
+        # a review activity renders the message now, with the follow-up
+        send = self._sla_action_customer(rule, ticket, roles, log)
+        reached = log.partners | log.told
+        if send:
+            reached |= ticket.partner_id
         event.write(
             {
-                "follow_up_at": self._sla_follow_up_at(now, rule.follow_up_hours),
                 "previous_user_id": previous.id,
                 "new_user_id": ticket.user_id.id
                 if ticket.user_id != previous
                 else False,
                 "activity_user_id": activity_user.id,
                 "activity_id": log.activity.id,
-            }
-        )
-        # Before the customer message: its template reads the level.
-        ticket.sla_escalation_level = event.level_name
-        message = self._sla_action_customer(rule, ticket, roles, log)
-        event.write(
-            {
-                "customer_message_id": message.id,
-                "notified_partner_ids": [(6, 0, (log.partners | log.told).ids)],
+                "notified_partner_ids": [(6, 0, reached.ids)],
+                # the customer has the public message; the note is internal
+                "note_partner_ids": [(6, 0, log.partners.ids)],
+                "send_customer_message": send,
+                "message_state": "queued",
                 "summary": "\n".join(log.done),
                 "missing_roles": ", ".join(log.missing),
             }
-        )
-        # The customer has the public message; the note is internal.
-        internal = log.partners - ticket.partner_id if message else log.partners
-        ticket.message_post(
-            body=self._sla_escalation_body(rule, event, log.done, log.missing),
-            message_type="notification",
-            subtype_xmlid="sla_escalation.mt_ticket_sla_escalated",
-            partner_ids=internal.ids,
         )
 
     def _sla_action_reassign(self, rule, ticket, log):
@@ -649,20 +666,18 @@ class SlaClock(models.Model):
         return user
 
     def _sla_action_customer(self, rule, ticket, roles, log):
-        message = self.env["mail.message"]
+        """Whether the customer message is to be sent (by the messages job,
+        which renders the template); a message to review is prepared now."""
         if rule.customer_message == "none":
-            return message
+            return False
         template = rule.mail_template_id
         if not template.exists():
             raise UserError(self.env._("The rule's message template no longer exists."))
         if rule.customer_message == "send":
             if not ticket.partner_id:
                 log.missing.append(self.env._("Customer"))
-                return message
-            message = ticket._sla_send_proactive_message(template)
-            log.partners |= ticket.partner_id
-            log.done.append(self.env._("Customer message sent."))
-            return message
+                return False
+            return True
         reviewer = ticket._sla_follow_up_user(roles)
         if not roles["account_manager"]:
             log.missing.append(log.role_names["account_manager"])
@@ -674,7 +689,7 @@ class SlaClock(models.Model):
                     user=reviewer.name,
                 )
             )
-        return message
+        return False
 
     def _sla_escalation_body(self, rule, event, done, missing):
         lines = [

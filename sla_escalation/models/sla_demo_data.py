@@ -51,9 +51,14 @@ class SlaDemoData(models.AbstractModel):
         # What the batch changed (a pause, a reply) is what the job reads.
         player.flush()
         player.touch(clock.ticket_id.id, at)
-        clock.with_context(
+        clock = clock.with_context(
             sla_now=at, mail_notify_force_send=False, mail_activity_quick_update=True
-        )._sla_escalate(at, ctx.escalation_rules)
+        )
+        clock._sla_escalate(at, ctx.escalation_rules)
+        # the messages job, right after, as on a served database
+        clock.sla_escalation_event_ids.filtered(
+            lambda e: e.message_state == "queued"
+        )._sla_post_messages()
         player.flush()
         player.arm(clock.ticket_id)
         return None

@@ -15,3 +15,4 @@ from . import test_escalation_conflicts
 from . import test_escalation_form_tour
 from . import test_escalation_lang
 from . import test_escalation_report_priority
+from . import test_escalation_messages

@@ -108,6 +108,8 @@ class EscalationCase(SlaCase):
         ).unlink()
         with freeze_time(at):
             self.env["sla.clock"]._cron_sla_escalate()
+            # and the job it wakes, which posts the steps' messages
+            self.env["sla.escalation.event"]._cron_sla_post_messages()
 
     def events(self, ticket, state=None):
         events = self.env["sla.escalation.event"].search(

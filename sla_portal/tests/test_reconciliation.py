@@ -107,6 +107,7 @@ class TestReconciliation(CreditCase):
         with freeze_time(at):
             self.env["sla.clock"]._cron_mark_breaches()
             self.env["sla.clock"]._cron_sla_escalate()
+            self.env["sla.escalation.event"]._cron_sla_post_messages()
 
     def play(self, ticket, at, action, argument):
         self.jobs(at)
