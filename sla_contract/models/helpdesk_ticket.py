@@ -337,7 +337,7 @@ class HelpdeskTicket(models.Model):
         tickets = super().create(vals_list)
         picked = dict(zip(tickets.ids, chosen, strict=True))
         tickets.filtered(lambda t: picked[t.id])._sla_check_contract_choice()
-        tickets._sla_start_clocks(self._sla_now())
+        tickets._sla_start_clocks(self._sla_now(), new_tickets=True)
         return tickets
 
     def write(self, vals):
@@ -542,9 +542,17 @@ class HelpdeskTicket(models.Model):
 
     @_transitions
     def _sla_start_clocks(
-        self, now, metrics=("response", "resolution"), paused_tickets=None, *, tr=None
+        self,
+        now,
+        metrics=("response", "resolution"),
+        paused_tickets=None,
+        *,
+        new_tickets=False,
+        tr=None,
     ):
-        """Start clocks at `now`, in a new cycle per metric, in one create."""
+        """Start clocks at `now`, in a new cycle per metric, in one create.
+        `new_tickets`: tickets created in this call, which have no clock and
+        no cycle yet, so none is looked for."""
         policy = self._sla_policy()
         vals_list = []
         Clock = self.env["sla.clock"]
@@ -571,7 +579,11 @@ class HelpdeskTicket(models.Model):
                 ticket._sla_report_problem(str(exc))
                 continue
             # Clocks started together open one new cycle of the ticket.
-            cycle = max(ticket.sla_clock_ids.mapped("cycle"), default=0) + 1
+            cycle = (
+                1
+                if new_tickets
+                else max(ticket.sla_clock_ids.mapped("cycle"), default=0) + 1
+            )
             for metric in metrics:
                 instants = instants_by_metric[metric]
                 vals_list.append(
@@ -586,7 +598,9 @@ class HelpdeskTicket(models.Model):
                 )
         if not vals_list:
             return Clock
-        return Clock._start(vals_list, paused_tickets=paused_tickets, tr=tr)
+        return Clock._start(
+            vals_list, paused_tickets=paused_tickets, new_cycles=new_tickets, tr=tr
+        )
 
     @api.model
     def _sla_reapply_open(self, domain):

@@ -537,10 +537,11 @@ class SlaClock(models.Model):
 
     @api.model
     @_transitions
-    def _start(self, vals_list, *, tr=None, paused_tickets=None):
+    def _start(self, vals_list, *, tr=None, paused_tickets=None, new_cycles=False):
         """Create clocks, then pause at once those of `paused_tickets` (by
-        default the tickets in a stage that pauses the SLA)."""
-        vals_list = self._sla_with_cycles(vals_list)
+        default the tickets in a stage that pauses the SLA). `new_cycles`:
+        none of the clocks' cycles exists yet (new tickets)."""
+        vals_list = self._sla_with_cycles(vals_list, new_cycles=new_cycles)
         clocks = self.sudo().create(vals_list)
         tr.add(EVENT_STARTED, clocks)
         if paused_tickets is None:
@@ -554,20 +555,22 @@ class SlaClock(models.Model):
         return clocks
 
     @api.model
-    def _sla_with_cycles(self, vals_list):
+    def _sla_with_cycles(self, vals_list, new_cycles=False):
         """The clocks' values with their cycle, created in one batch for the
         cycles that do not exist yet."""
         keys = {(vals["ticket_id"], vals["cycle"]) for vals in vals_list}
         Cycle = self.env["sla.cycle"].sudo()
-        existing = {
-            (c.ticket_id.id, c.cycle): c.id
-            for c in Cycle.search(
-                [
-                    ("ticket_id", "in", list({ticket for ticket, _n in keys})),
-                    ("cycle", "in", list({n for _t, n in keys})),
-                ]
-            )
-        }
+        existing = {}
+        if not new_cycles:
+            existing = {
+                (c.ticket_id.id, c.cycle): c.id
+                for c in Cycle.search(
+                    [
+                        ("ticket_id", "in", list({ticket for ticket, _n in keys})),
+                        ("cycle", "in", list({n for _t, n in keys})),
+                    ]
+                )
+            }
         todo = {}
         for vals in vals_list:
             key = (vals["ticket_id"], vals["cycle"])
