@@ -531,6 +531,11 @@ class _Player:
         self.tr.flush()
         if self.pending:
             self.env.flush_all()
+            # Tracked changes become messages in the commit's hooks: run them
+            # now, or the next job's savepoint writes them outside this batch
+            # and they keep the time of the installation.
+            self.env.cr.precommit.run()
+            self.env.flush_all()
             rows = [
                 (ticket_id, at, max(self.marker, self.floor.get(ticket_id, 0)))
                 for ticket_id, at in self.pending.items()
