@@ -231,6 +231,35 @@ def fill_cycles(cr):
     )
 
 
+def insert_history_cycles(cr, number_like, tier, days_ago):
+    """One stopped cycle per ticket numbered `number_like` (SQL LIKE) that
+    has none yet, as sla.cycle decides them: breached at the deadline for one
+    in ten, met an hour early for the others, the deadlines spread over the
+    three years before `days_ago` days ago."""
+    cr.execute(
+        """
+        INSERT INTO sla_cycle (ticket_id, cycle, company_id, partner_id,
+               contract_id, tier_id, ticket_priority, start_at, outcome,
+               counted_at, report_date, measurement_only,
+               create_date, write_date, create_uid, write_uid)
+        SELECT t.id, 1, 1, t.partner_id, t.sla_contract_id, %(tier)s,
+               t.priority, d - interval '4 hours',
+               CASE WHEN t.id %% 10 = 0 THEN 'breached' ELSE 'met' END,
+               CASE WHEN t.id %% 10 = 0 THEN d ELSE d - interval '1 hour' END,
+               (CASE WHEN t.id %% 10 = 0 THEN d ELSE d - interval '1 hour' END)::date,
+               false, now(), now(), 1, 1
+          FROM (SELECT id, priority, partner_id, sla_contract_id,
+                       date_trunc('second', now() - %(days)s * interval '1 day'
+                       - (id::bigint * 7919) %% 94608000 * interval '1 second') AS d
+                  FROM helpdesk_ticket
+                 WHERE number LIKE %(like)s
+                   AND NOT EXISTS (SELECT 1 FROM sla_cycle y
+                                    WHERE y.ticket_id = helpdesk_ticket.id)) t
+        """,
+        {"tier": tier, "days": days_ago, "like": number_like},
+    )
+
+
 def insert_history_clocks(cr, number_like, tier, calendar):
     """The response and resolution clocks of the stopped history cycles of
     the tickets numbered `number_like` (SQL LIKE), each as its cycle ended:

@@ -138,27 +138,7 @@ def _populate(cr):
             "total": HISTORY_TICKETS,
         },
     )
-    # their cycles, as sla.cycle decides them: breached at the deadline for
-    # one in ten, met an hour early for the others
-    cr.execute(
-        """
-        INSERT INTO sla_cycle (ticket_id, cycle, company_id, partner_id,
-               contract_id, tier_id, ticket_priority, start_at, outcome,
-               counted_at, report_date, measurement_only,
-               create_date, write_date, create_uid, write_uid)
-        SELECT t.id, 1, 1, t.partner_id, t.sla_contract_id, %(tier)s,
-               t.priority, d - interval '4 hours',
-               CASE WHEN t.id %% 10 = 0 THEN 'breached' ELSE 'met' END,
-               CASE WHEN t.id %% 10 = 0 THEN d ELSE d - interval '1 hour' END,
-               (CASE WHEN t.id %% 10 = 0 THEN d ELSE d - interval '1 hour' END)::date,
-               false, now(), now(), 1, 1
-          FROM (SELECT id, priority, partner_id, sla_contract_id,
-                       date_trunc('second', now() - interval '1 day'
-                       - (id::bigint * 7919) %% 94608000 * interval '1 second') AS d
-                  FROM helpdesk_ticket WHERE number LIKE 'HIST%%') t
-        """,
-        {"tier": tier},
-    )
+    odoo_db.insert_history_cycles(cr, "HIST%", tier, 1)
     odoo_db.insert_history_clocks(cr, "HIST%", tier, calendar)
     # the prospect: 5,000 tickets of the last 90 days, each answered after
     # 1-5 hours and closed after 2-40 hours, as the chatter records them;
