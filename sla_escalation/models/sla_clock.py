@@ -21,6 +21,7 @@ from odoo.exceptions import UserError
 
 from ..engine import escalation_math
 from ..engine.escalation_math import Threshold
+from ..tools import record_by_record
 from .sla_escalation_event import MESSAGES_CRON
 
 _logger = logging.getLogger(__name__)
@@ -223,50 +224,31 @@ class SlaClock(models.Model):
         )
         now = self._sla_now()
         commit = self._sla_escalation_may_commit()
-        try:
-            clocks = self._sla_lock_due(now, batch_size)
-        except TransactionRollbackError:
-            # A row this snapshot saw was updated since by another worker:
-            # PostgreSQL refuses to lock it. A fresh run sees it as it is.
-            if not commit:
-                raise
-            self.env.cr.rollback()
-            _logger.info("SLA escalation job: concurrent update, run again")
+        clocks = record_by_record.lock(
+            self.env,
+            lambda: self._sla_lock_due(now, batch_size),
+            commit,
+            "SLA escalation job",
+        )
+        if clocks is None:
             self.env["ir.cron"]._sla_wake(
                 ESCALATION_CRON, fields.Datetime.now() + timedelta(seconds=1)
             )
             return
         rule_map = self._sla_escalation_rule_map(set(clocks.company_id.ids))
-        conflicts = 0
-        for clock in clocks:
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                # the batch's locks went with the commit: take this one again
-                try:
-                    relocked = self._sla_relock_due(clock, now)
-                except TransactionRollbackError:
-                    conflicts += 1
-                    self.env.cr.rollback()
-                    continue
-                if not relocked:
-                    continue
-            try:
-                with self.env.cr.savepoint():
-                    clock._sla_escalate(now, rule_map)
-            except TransactionRollbackError:
-                conflicts += 1
-                _logger.info(
-                    "SLA clock %s: concurrent update, escalated in the next run",
-                    clock.id,
-                )
-                if not commit:
-                    # the transaction's snapshot stays stale: stop here
-                    break
-                self.env.cr.rollback()
-            except Exception:
-                _logger.exception("Could not escalate SLA clock %s", clock.id)
-                with self.env.cr.savepoint():
-                    clock.sla_escalation_at = now + RETRY_AFTER
+
+        def retry_later(clock, _error):
+            clock.sla_escalation_at = now + RETRY_AFTER
+
+        conflicts = record_by_record.each(
+            self.env,
+            clocks,
+            commit=commit,
+            relock=lambda clock: self._sla_relock_due(clock, now),
+            work=lambda clock: clock._sla_escalate(now, rule_map),
+            on_error=retry_later,
+            what="SLA clock",
+        )
         if clocks:
             # the steps fired queued their messages: the job that posts them
             # runs now, beside the next batch of this one

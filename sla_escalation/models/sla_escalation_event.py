@@ -8,6 +8,8 @@ from odoo.addons.sla_contract.models.sla_clock import METRICS
 from odoo.addons.sla_contract.tools.conflicts import handled_conflicts
 from odoo.exceptions import UserError
 
+from ..tools import record_by_record
+
 _logger = logging.getLogger(__name__)
 
 MESSAGES_CRON = "sla_escalation.ir_cron_sla_escalation_messages"
@@ -148,56 +150,31 @@ class SlaEscalationEvent(models.Model):
                 MESSAGES_CRON, fields.Datetime.now() + YIELD_FOR
             )
             return
-        try:
-            events = self._sla_lock_queued(batch_size)
-        except TransactionRollbackError:
-            # an event this snapshot saw queued was posted since by another
-            # worker: a fresh run sees it as it is
-            if not commit:
-                raise
-            self.env.cr.rollback()
-            _logger.info("SLA escalation messages: concurrent update, run again")
+        events = record_by_record.lock(
+            self.env,
+            lambda: self._sla_lock_queued(batch_size),
+            commit,
+            "SLA escalation messages",
+        )
+        if events is None:
             self.env["ir.cron"]._sla_wake(
                 MESSAGES_CRON, fields.Datetime.now() + timedelta(seconds=1)
             )
             return
         rendered = events._sla_render_customer_messages()
-        conflicts = 0
-        for event in events:
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                try:
-                    relocked = event._sla_relock_queued()
-                except TransactionRollbackError:
-                    conflicts += 1
-                    self.env.cr.rollback()
-                    continue
-                if not relocked:
-                    continue
-            try:
-                with self.env.cr.savepoint():
-                    event._sla_post_messages(rendered)
-            except TransactionRollbackError:
-                conflicts += 1
-                _logger.info(
-                    "SLA escalation %s: concurrent update, messages posted in "
-                    "the next run",
-                    event.id,
-                )
-                if not commit:
-                    break
-                self.env.cr.rollback()
-            except Exception as error:
-                _logger.exception(
-                    "Could not post the messages of SLA escalation %s", event.id
-                )
-                with self.env.cr.savepoint():
-                    event.write(
-                        {
-                            "message_state": "failed",
-                            "error": str(error) or repr(error),
-                        }
-                    )
+
+        def mark_failed(event, error):
+            event.write({"message_state": "failed", "error": str(error) or repr(error)})
+
+        conflicts = record_by_record.each(
+            self.env,
+            events,
+            commit=commit,
+            relock=lambda event: event._sla_relock_queued(),
+            work=lambda event: event._sla_post_messages(rendered),
+            on_error=mark_failed,
+            what="Messages of SLA escalation",
+        )
         if conflicts or len(events) == batch_size:
             self.env["ir.cron"]._sla_wake(
                 MESSAGES_CRON, fields.Datetime.now() + timedelta(seconds=1)
