@@ -22,14 +22,6 @@ def _text(html):
 
 @tagged("post_install", "-at_install")
 class TestEscalationMessages(EscalationCase):
-    def fire(self, at):
-        """The escalation job alone."""
-        self.env["ir.cron.trigger"].search(
-            [("cron_id", "=", self.cron.id), ("call_at", "<=", at)]
-        ).unlink()
-        with freeze_time(at):
-            self.env["sla.clock"]._cron_sla_escalate()
-
     def post(self, at):
         with freeze_time(at):
             self.env["sla.escalation.event"]._cron_sla_post_messages()
@@ -51,7 +43,7 @@ class TestEscalationMessages(EscalationCase):
 
     def test_the_step_acts_at_once_and_its_messages_follow(self):
         ticket = self.open_ticket("Bronze", P1, OPENED)
-        self.fire(LATE)
+        self.run_job(LATE, messages=False)
         fired = self.fired(ticket)
         breach = fired["resolution_100"]
         alert = fired["response_50"]
@@ -118,7 +110,7 @@ class TestEscalationMessages(EscalationCase):
         )
         first = self.open_ticket("Bronze", P1, OPENED)
         second = self.open_ticket("Bronze", P1, OPENED)
-        self.fire(LATE)
+        self.run_job(LATE, messages=False)
         # the rule changed after the first firing: its template now breaks
         first_breach = self.fired(first)["resolution_100"]
         self.rules["resolution_100"].mail_template_id = broken
@@ -146,7 +138,7 @@ class TestEscalationMessages(EscalationCase):
 
     def test_messages_wait_for_a_wave_of_escalations(self):
         ticket = self.open_ticket("Bronze", P1, OPENED)
-        self.fire(LATE)
+        self.run_job(LATE, messages=False)
         breach = self.fired(ticket)["resolution_100"]
         # a wave: thresholds still due, as many as a run takes (one here)
         waiting = self.open_ticket("Bronze", P1, LATE)
